@@ -1,0 +1,240 @@
+# No `from __future__ import annotations` here: Dagster 1.13 rejects string-annotated contexts.
+"""Dagster assets: thin wiring over `pipelines.lake` and `pipelines.warehouse`, plus metadata."""
+
+import pickle
+from collections import Counter
+
+import dagster as dg
+import duckdb
+
+from pipelines import lake, schema, warehouse
+from pipelines.run import acquire_lock, release_lock
+from pipelines.settings import Paths, paths
+
+OWNERS = ["team:bpe-data"]
+
+
+class BpeData(dg.ConfigurableResource):
+    """Where the data root is. Empty means BPE_DATA_DIR, else the project's data/."""
+
+    data_dir: str = ""
+
+    def paths(self) -> Paths:
+        return paths(self.data_dir or None)
+
+
+def _inventory_path(p: Paths):
+    return p.state / "inventory.pkl"
+
+
+def _load_inventory(p: Paths) -> list[lake.Entry]:
+    with open(_inventory_path(p), "rb") as fh:
+        return pickle.load(fh)
+
+
+@dg.asset(
+    group_name="ingest",
+    kinds={"python", "file"},
+    owners=OWNERS,
+    description="Every file under <data root>/raw/ (recursively) with its sha256; identical files are marked duplicates.",
+)
+def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
+    p = bpe.paths()
+    acquire_lock(p)  # held until the warehouse is swapped in (or the run's process ends)
+    entries = lake.scan_raw(p.raw)
+    lake.atomic_write_bytes(_inventory_path(p), pickle.dumps(entries))
+    by_ext = Counter((e.rel_path.rsplit(".", 1)[-1].lower() if "." in e.rel_path else "(none)") for e in entries)
+    context.log.info(f"{len(entries)} raw files under {p.raw}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(entries),
+            "raw_dir": str(p.raw),
+            "bytes": sum(e.size for e in entries),
+            "duplicates": sum(1 for e in entries if e.duplicate_of),
+            "by_extension": dict(by_ext),
+        }
+    )
+
+
+@dg.asset(
+    group_name="ingest",
+    deps=[raw_documents],
+    kinds={"python", "jieba"},
+    owners=OWNERS,
+    description="Reports found in each raw file and the values extracted from them (jieba + rules), "
+    "cached per file by content hash and extractor version: unchanged files are not read again.",
+)
+def parsed_reports(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
+    p = bpe.paths()
+    entries = _load_inventory(p)
+    stats = lake.extract_all(p, entries)
+    context.log.info(f"extraction: {stats}")
+    return dg.MaterializeResult(metadata={k: int(v) for k, v in stats.items()})
+
+
+LAKE_SPECS = [
+    dg.AssetSpec(
+        ["lake", t],
+        group_name="lake",
+        kinds={"parquet"},
+        owners=OWNERS,
+        description=f"{schema.TABLES[t][0]} — Parquet at <data root>/lake/{t}/ (contract table `{t}`).",
+        deps=[parsed_reports],
+    )
+    for t in schema.LANDED_TABLES
+]
+
+
+def _column_schema(table: str) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[dg.TableColumn(c.name, str(c.type), description=c.comment) for c in schema.TABLES[table][1]]
+    )
+
+
+@dg.multi_asset(specs=LAKE_SPECS, name="lake_tables")
+def lake_tables(context: dg.AssetExecutionContext, bpe: BpeData):
+    p = bpe.paths()
+    entries = _load_inventory(p)
+    counts = lake.land(p, entries)
+    for t in schema.LANDED_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=["lake", t],
+            metadata={
+                "dagster/row_count": counts[t],
+                "dagster/column_schema": _column_schema(t),
+                "path": str(p.table_dir(t) / lake.PARQUET_NAME),
+            },
+        )
+
+
+WAREHOUSE_SPECS = [
+    dg.AssetSpec(
+        ["warehouse", t],
+        group_name="warehouse",
+        kinds={"duckdb"},
+        owners=OWNERS,
+        description=f"{schema.TABLES[t][0]} — table `{t}` in marts/warehouse.duckdb, copied from the lake.",
+        deps=[["lake", t]],
+    )
+    for t in schema.LANDED_TABLES
+]
+MART_SPECS = [
+    dg.AssetSpec(
+        m,
+        group_name="marts",
+        kinds={"duckdb", "sql"},
+        owners=OWNERS,
+        description=(warehouse.SQL_DIR / "marts" / f"{m}.sql").read_text(encoding="utf-8").split("\n", 1)[0].lstrip("- "),
+        deps=[["warehouse", t] for t in schema.LANDED_TABLES],
+    )
+    for m in warehouse.MARTS
+]
+CHECK_SPECS = [
+    dg.AssetCheckSpec("dimension_scores_add_up", asset="mart_report_scores", description="一级指标得分之和等于总分 / dimension scores add up to the total"),
+    dg.AssetCheckSpec("grade_matches_band", asset="mart_report_scores", description="评价等级与分数档一致 / grade matches the score band"),
+    dg.AssetCheckSpec("report_has_district_and_year", asset="mart_report_scores", description="每份报告都有地区和年度 / no report without a district or year"),
+    dg.AssetCheckSpec("every_raw_file_has_document_row", asset=["warehouse", "documents"], description="每个原始文件都有documents记录 / every raw file is accounted for"),
+    dg.AssetCheckSpec("no_rejected_files", asset=["warehouse", "documents"], description="未能加载的文件清单 / files that could not be loaded (warning)"),
+]
+
+
+def _md_preview(con: duckdb.DuckDBPyConnection, table: str, n: int = 10) -> str:
+    rel = con.execute(f"select * from {table} limit {n}")
+    cols = [d[0] for d in rel.description]
+    rows = rel.fetchall()
+
+    def cell(v):
+        s = "" if v is None else str(v)
+        return s.replace("|", "\\|").replace("\n", " ")[:60]
+
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _table_schema_from_db(con, table: str) -> dg.TableSchema:
+    rows = con.execute(
+        "select column_name, data_type, comment from duckdb_columns() where table_name = ? order by column_index",
+        [table],
+    ).fetchall()
+    return dg.TableSchema(columns=[dg.TableColumn(n, t, description=c) for n, t, c in rows])
+
+
+def _check(con, sql: str):
+    return con.execute(sql).fetchall()
+
+
+@dg.multi_asset(specs=WAREHOUSE_SPECS + MART_SPECS, check_specs=CHECK_SPECS, name="warehouse_and_marts")
+def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
+    """Rebuilds marts/warehouse.duckdb in a temporary file and swaps it in atomically."""
+    p = bpe.paths()
+    acquire_lock(p)
+    try:
+        counts = warehouse.build_warehouse(p)
+    finally:
+        release_lock(p)
+    con = warehouse.connect_read_only(p)
+    try:
+        for t in schema.LANDED_TABLES:
+            yield dg.MaterializeResult(
+                asset_key=["warehouse", t],
+                metadata={"dagster/row_count": counts[t], "dagster/column_schema": _table_schema_from_db(con, t)},
+            )
+        for m in warehouse.MARTS:
+            yield dg.MaterializeResult(
+                asset_key=m,
+                metadata={
+                    "dagster/row_count": counts[m],
+                    "dagster/column_schema": _table_schema_from_db(con, m),
+                    "preview": dg.MetadataValue.md(_md_preview(con, m)),
+                    "sql": dg.MetadataValue.path(str(warehouse.SQL_DIR / "marts" / f"{m}.sql")),
+                },
+            )
+        yield from asset_checks(con, p)
+    finally:
+        con.close()
+
+
+def asset_checks(con, p: Paths):
+    bad = _check(con, "select report_id, expected, found from discrepancies where \"check\" = 'dimension_sum'")
+    yield dg.AssetCheckResult(
+        check_name="dimension_scores_add_up",
+        asset_key="mart_report_scores",
+        passed=not bad,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"failing_reports": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:20]])},
+    )
+    bad = _check(con, "select report_id, expected, found from discrepancies where \"check\" = 'grade_band'")
+    yield dg.AssetCheckResult(
+        check_name="grade_matches_band",
+        asset_key="mart_report_scores",
+        passed=not bad,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"failing_reports": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:20]])},
+    )
+    bad = _check(con, "select report_id, title from reports where district is null or report_year is null")
+    yield dg.AssetCheckResult(
+        check_name="report_has_district_and_year",
+        asset_key="mart_report_scores",
+        passed=not bad,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"failing_reports": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:20]])},
+    )
+    raw = {e.rel_path for e in lake.scan_raw(p.raw)}
+    rows = {r[0] for r in _check(con, "select path from documents")}
+    missing = sorted(raw - rows)
+    yield dg.AssetCheckResult(
+        check_name="every_raw_file_has_document_row",
+        asset_key=["warehouse", "documents"],
+        passed=not missing,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"raw_files": len(raw), "document_rows": len(rows), "missing": dg.MetadataValue.json(missing[:50])},
+    )
+    rejected = _check(con, "select path, reason from documents where status = 'rejected' order by path")
+    yield dg.AssetCheckResult(
+        check_name="no_rejected_files",
+        asset_key=["warehouse", "documents"],
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rejected": len(rejected), "files": dg.MetadataValue.json({p_: r for p_, r in rejected[:200]})},
+    )

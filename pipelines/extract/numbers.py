@@ -1,0 +1,102 @@
+"""Numbers, amounts and rates as printed in reports. Pure; never raises on any input.
+
+Works on normalized text (see `pipelines.text`): digits are ASCII, thousands separators
+are "," (the Chinese "，" is a clause separator and never part of a number).
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Amount units -> factor to 万元 (the warehouse unit). Longest first (regex alternation order).
+UNIT_TO_WAN: dict[str, Decimal] = {
+    "亿元": Decimal("10000"),
+    "万元": Decimal("1"),
+    "千元": Decimal("0.1"),
+    "元": Decimal("0.0001"),
+}
+
+# A number: with "," thousands separators, with space-grouped thousands (only when a unit
+# follows, decided by the callers' patterns), or plain. Optional decimal part.
+NUM = r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?=\s*(?:\.\d|亿|万|千|元))|\d+)(?:\.\d+)?"
+UNIT = r"(?:亿元|万元|千元|元)"
+AMOUNT_RE = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})")
+PCT_RE = re.compile(rf"(?P<num>{NUM})\s*%")
+
+
+@dataclass(frozen=True)
+class Amount:
+    value_wan: Decimal
+    raw: str
+    unit: str
+    start: int  # offset of the number in the searched text
+    end: int  # offset just past the unit
+
+
+def to_decimal(s: str | None) -> Decimal | None:
+    """'2,632.49' / '1 234.5' / ' 90.04 ' -> Decimal; anything else -> None."""
+    if s is None:
+        return None
+    t = str(s).strip().replace(",", "").replace(" ", "")
+    if not t or not re.fullmatch(r"[+-]?\d+(?:\.\d+)?", t):
+        return None
+    try:
+        return Decimal(t)
+    except InvalidOperation:  # pragma: no cover - fullmatch guards this
+        return None
+
+
+def to_wan(number: str, unit: str) -> Decimal | None:
+    d = to_decimal(number)
+    factor = UNIT_TO_WAN.get(unit)
+    if d is None or factor is None:
+        return None
+    return (d * factor).quantize(Decimal("0.0001"))
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """The first amount in `text`, in 万元 (e.g. '89.5 亿元' -> 895000.0000)."""
+    a = first_amount(text)
+    return a.value_wan if a else None
+
+
+def first_amount(text: str, pos: int = 0) -> Amount | None:
+    if not isinstance(text, str):
+        return None
+    m = AMOUNT_RE.search(text, pos)
+    if not m:
+        return None
+    v = to_wan(m.group("num"), m.group("unit"))
+    if v is None:
+        return None
+    return Amount(v, m.group("num"), m.group("unit"), m.start("num"), m.end())
+
+
+def parse_rate(text: str) -> Decimal | None:
+    """A rate as a percentage 0-100: '99.81%' -> 99.81; a bare decimal '0.958' -> 95.8.
+
+    A bare number > 1 without '%' is ambiguous and gives None.
+    """
+    if not isinstance(text, str):
+        return None
+    m = PCT_RE.search(text)
+    if m:
+        return to_decimal(m.group("num"))
+    m = re.search(r"(?<![\d.])(0\.\d+|1\.0+|1)(?![\d.%])", text)
+    if m:
+        d = to_decimal(m.group(1))
+        return None if d is None else (d * 100).normalize()
+    return None
+
+
+def parse_score(text: str) -> Decimal | None:
+    """A score as printed: '90.04', '90.04分' -> Decimal; outside 0..1000 -> None."""
+    if not isinstance(text, str):
+        return None
+    m = re.search(r"\d+(?:\.\d+)?", text)
+    if not m:
+        return None
+    d = to_decimal(m.group(0))
+    if d is None or d > 1000:
+        return None
+    return d

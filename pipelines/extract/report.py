@@ -1,0 +1,469 @@
+"""Report-level fields from one report's normalized text. Pure functions, no I/O.
+
+Every numeric value is returned with a `Fact` (its offsets in the text given), so the
+pipeline can store the evidence sentence. A value not stated in the text stays None.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipelines.extract.numbers import AMOUNT_RE, NUM, to_decimal, to_wan
+from pipelines.rules import report_rules as R
+
+CJK = r"\u4e00-\u9fff"
+
+
+@dataclass
+class Fact:
+    field: str
+    value: Decimal
+    unit: str
+    start: int
+    end: int
+
+
+@dataclass
+class Context:
+    """What the document around a report tells: set by the explanation section of a bundle."""
+
+    district: str | None = None
+    admin_level: str | None = None
+    report_year: int | None = None
+
+
+@dataclass
+class ReportFields:
+    values: dict
+    facts: list[Fact] = field(default_factory=list)
+    narrative_dimensions: list[dict] = field(default_factory=list)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def narrative_mask(text: str) -> str:
+    """The text with table cells (tab-prefixed lines) blanked out, offsets preserved."""
+    return re.sub(r"(?m)^\t[^\n]*", lambda m: " " * len(m.group(0)), text)
+
+
+def sentences(text: str):
+    """Yield (start, end) of sentences, split at 。！？ (not at line breaks: page breaks split sentences)."""
+    start = 0
+    for m in re.finditer(r"[。！？]", text):
+        yield start, m.end()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _sentence_at(text: str, pos: int) -> tuple[int, int]:
+    left = max(text.rfind(c, 0, pos) for c in "。！？；")
+    rights = [i for i in (text.find(c, pos) for c in "。！？；") if i != -1]
+    return left + 1, (min(rights) + 1 if rights else len(text))
+
+
+# ---------------------------------------------------------------- scores and grade
+
+_TOTAL_RE = re.compile(
+    rf"(?P<label>{_alt(R.TOTAL_SCORE_LABELS)})\s*(?:为|是|:|达到|达)?\s*(?P<num>\d{{1,3}}(?:\.\d+)?)(?P<tail>\s*分)?(?!\s*[%\d.])"
+)
+_GRADE_RE = re.compile(
+    rf"(?P<label>{_alt(R.GRADE_LABELS)})\s*[:]?\s*[“\"'「『]?\s*(?P<grade>{_alt(R.GRADE_WORDS)})(?![{CJK}]*(?:保护|测评))"
+)
+_DIM_ITEM_RE = re.compile(
+    rf"(?P<name>[{CJK}]{{1,10}}?)(?:指标)?(?:得分|评分)?(?:为|:)?\s*(?P<num>\d{{1,3}}(?:\.\d+)?)\s*分(?!值|率)"
+)
+
+
+def find_total_score(text: str) -> Fact | None:
+    for scan in (narrative_mask(text), text):
+        for m in _TOTAL_RE.finditer(scan):
+            label = m.group("label")
+            if label in ("得分", "项目得分", "评价结果"):
+                before = scan[max(0, m.start() - 4) : m.start()]
+                if any(before.endswith(w) for w in R.DIMENSION_WORDS):
+                    continue
+                if label == "评价结果" and not m.group("tail"):
+                    continue
+            value = to_decimal(m.group("num"))
+            if value is None or value > 100:
+                continue
+            return Fact("total_score", value, "分", m.start("num"), m.end("num"))
+    return None
+
+
+def find_grade(text: str) -> tuple[str | None, int | None]:
+    for scan in (narrative_mask(text), text):
+        m = _GRADE_RE.search(scan)
+        if m:
+            return R.GRADE_WORDS[m.group("grade")], m.start("grade")
+    return None, None
+
+
+def dimension_std(name: str) -> str:
+    for word, std in R.DIMENSION_STD:
+        if word in name:
+            return std
+    return "other"
+
+
+def _known_dimension(name: str) -> bool:
+    return any(word in name for word, _ in R.DIMENSION_STD) or "投入" in name
+
+
+def find_narrative_dimensions(text: str) -> list[dict]:
+    """The sentence that lists first-level scores (其中：项目决策得分…分，…): one dict per item."""
+    scan = narrative_mask(text)
+    for s, e in sentences(scan):
+        items = []
+        for m in _DIM_ITEM_RE.finditer(scan, s, e):
+            name = m.group("name")
+            name = re.sub(r"^(?:其中|分别为|分别|和|及|与)", "", name)
+            if not name or not _known_dimension(name):
+                continue
+            value = to_decimal(m.group("num"))
+            if value is None:
+                continue
+            items.append(
+                {
+                    "dimension": name,
+                    "dimension_std": dimension_std(name),
+                    "score": value,
+                    "start": m.start("num"),
+                    "end": m.end("num"),
+                }
+            )
+        if len({i["dimension_std"] for i in items}) >= 2:
+            return items
+    return []
+
+
+# ---------------------------------------------------------------- funds
+
+
+def funds_section(text: str) -> tuple[int, int] | None:
+    m = re.search(rf"(?m)^[^\n]{{0,12}}{R.FUNDS_SECTION_HEADING}[。.]?\s*$", text)
+    if not m:
+        return None
+    nxt = re.search(
+        r"(?m)^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])[^\n]{0,40}$",
+        text[m.end() :],
+    )
+    return m.end(), (m.end() + nxt.start() if nxt else len(text))
+
+
+def _labelled_amounts(scan: str, labels, lo: int, hi: int):
+    """All (position, label, amount match) where an amount directly follows one of `labels`."""
+    pat = re.compile(rf"(?P<label>{_alt(labels)})(?P<gap>[^\d。；，,\n%]{{0,6}}?)\s*(?P<num>{NUM})\s*(?P<unit>亿元|万元|千元|元)")
+    out = []
+    for m in pat.finditer(scan, lo, hi):
+        if re.search(r"率|比例|占比", m.group("gap")):
+            continue
+        out.append(m)
+    return out
+
+
+def _first_labelled(scan: str, labels, windows) -> re.Match | None:
+    for lo, hi in windows:
+        found = _labelled_amounts(scan, labels, lo, hi)
+        if found:
+            return min(found, key=lambda m: (m.start(), -len(m.group("label"))))
+    return None
+
+
+def _amount_fact(name: str, m: re.Match) -> Fact | None:
+    v = to_wan(m.group("num"), m.group("unit"))
+    if v is None:
+        return None
+    return Fact(name, v, "万元", m.start("num"), m.end("unit"))
+
+
+def find_funds(text: str) -> tuple[dict, list[Fact]]:
+    scan = narrative_mask(text)
+    sec = funds_section(scan)
+    windows = ([sec] if sec else []) + [(0, len(scan))]
+    facts: list[Fact] = []
+    out: dict = {"budget_wan": None, "received_wan": None, "spent_wan": None, "execution_rate_pct": None}
+
+    budget_m = _first_labelled(scan, R.BUDGET_LABELS, windows)
+    budget_sentence = None
+    if budget_m:
+        f = _amount_fact("budget_wan", budget_m)
+        if f:
+            out["budget_wan"] = f.value
+            facts.append(f)
+            budget_sentence = _sentence_at(scan, budget_m.start("num"))
+
+    rec_m = _first_labelled(scan, R.RECEIVED_LABELS, windows[:1] if sec else windows)
+    if rec_m:
+        f = _amount_fact("received_wan", rec_m)
+        if f:
+            out["received_wan"] = f.value
+            facts.append(f)
+    spent_m = _first_labelled(scan, R.SPENT_LABELS, windows[:1] if sec else windows)
+    if spent_m:
+        f = _amount_fact("spent_wan", spent_m)
+        if f:
+            out["spent_wan"] = f.value
+            facts.append(f)
+
+    if budget_sentence and out["budget_wan"] is not None:
+        s, e = budget_sentence
+        # Extend to the rest of the sentence ending in 。 (clauses split by ；/，).
+        e2 = scan.find("。", e - 1)
+        sent = scan[s : (e2 + 1 if e2 != -1 else e)]
+        if out["received_wan"] is None and any(p in sent for p in R.ALL_RECEIVED):
+            out["received_wan"] = out["budget_wan"]
+            pos = min(sent.find(p) for p in R.ALL_RECEIVED if p in sent) + s
+            facts.append(Fact("received_wan", out["budget_wan"], "万元", pos, pos + 4))
+        if out["spent_wan"] is None:
+            for p in R.ALL_SPENT:
+                i = sent.find(p)
+                if i != -1 and not re.search(r"全部为", sent[max(0, i - 1) : i + 3]):
+                    base = out["received_wan"] if out["received_wan"] is not None else out["budget_wan"]
+                    out["spent_wan"] = base
+                    facts.append(Fact("spent_wan", base, "万元", s + i, s + i + len(p)))
+                    break
+        if out["spent_wan"] is None:
+            spent_any = _first_labelled(scan, R.SPENT_LABELS, [(0, len(scan))])
+            if spent_any:
+                f = _amount_fact("spent_wan", spent_any)
+                if f:
+                    out["spent_wan"] = f.value
+                    facts.append(f)
+
+    rate_pat = re.compile(
+        rf"(?P<label>{_alt(R.EXECUTION_RATE_LABELS)})\s*(?:为|达到|达|是|:)?\s*(?:(?P<pct>{NUM})\s*%|(?P<dec>0\.\d+|1\.0+)(?![\d%]))"
+    )
+    for lo, hi in windows:
+        m = rate_pat.search(scan, lo, hi)
+        if m:
+            if m.group("pct"):
+                v = to_decimal(m.group("pct"))
+                s0, e0 = m.start("pct"), m.end("pct")
+            else:
+                v = to_decimal(m.group("dec"))
+                v = None if v is None else v * 100
+                s0, e0 = m.start("dec"), m.end("dec")
+            if v is not None and v <= 1000:
+                out["execution_rate_pct"] = v
+                facts.append(Fact("execution_rate_pct", v, "%", s0, e0))
+                break
+    return out, facts
+
+
+def computed_execution_rate(budget, received, spent) -> Decimal | None:
+    base = received if received not in (None, 0) else budget
+    if spent is None or base in (None, 0):
+        return None
+    return (Decimal(spent) / Decimal(base) * 100).quantize(Decimal("0.0001"))
+
+
+# ---------------------------------------------------------------- who, where, when
+
+
+_PAREN_ALIAS = re.compile(r"[(（](?:以下简称|下称|简称)[^)）]*[)）]")
+
+
+def strip_aliases(s: str) -> str:
+    return _PAREN_ALIAS.sub("", s)
+
+
+def kv_cells(text: str) -> dict[str, str]:
+    """Label/value pairs of form-like tables in the tab layout: a cell equal to a label, then its value."""
+    cells = [ln[1:].strip() for ln in text.split("\n") if ln.startswith("\t")]
+    labels = set(R.DEPARTMENT_LABELS + R.IMPLEMENTER_LABELS + ["项目名称"])
+    out: dict[str, str] = {}
+    for i, c in enumerate(cells[:-1]):
+        if c in labels and c not in out and cells[i + 1] and cells[i + 1] not in labels:
+            out[c] = cells[i + 1]
+    return out
+
+
+def find_labelled_line(text: str, labels) -> str | None:
+    m = re.search(rf"(?m)^\s*(?:\d+[.、]\s*)?(?:{_alt(labels)})\s*[:]\s*(?P<v>[^\n]+)$", text)
+    if not m:
+        return None
+    v = strip_aliases(m.group("v")).strip().rstrip("。；;")
+    return v or None
+
+
+_EVAL_OBJECT = re.compile(rf"对(?P<org>[^。“”]{{2,80}}?)(?:的)?“(?P<name>[^。]+)”(?:项目)?(?:开展|进行)(?:了)?(?:绩效)?评价")
+
+
+def find_object(text: str) -> tuple[str | None, str | None]:
+    """(department, project name) from the opening sentence '对<部门>“<项目>”开展了绩效评价'."""
+    head = strip_aliases(text[:3000])
+    m = _EVAL_OBJECT.search(head)
+    if not m:
+        return None, None
+    org = re.sub(r"^(?:北京市[^。，]{0,10}?财政局(?:成立了绩效评价工作组)?，?)", "", m.group("org")).strip("，, ")
+    return (org or None), m.group("name").strip()
+
+
+def find_implementer(text: str) -> str | None:
+    v = find_labelled_line(text, R.IMPLEMENTER_LABELS)
+    if v:
+        return v
+    scan = strip_aliases(narrative_mask(text))
+    m = re.search(rf"实施主体(?:为|是)(?P<v>[{CJK}、()（）]{{2,60}}?)[。，；]", scan)
+    if m:
+        return m.group("v")
+    for m in re.finditer(rf"(?:，|。|^)(?P<v>[{CJK}()（）]{{4,40}}?)作为(?:开发)?实施主体", scan):
+        if re.search(rf"(?:{_alt(R.ORG_SUFFIXES)})$", m.group("v")):
+            return m.group("v")
+    return None
+
+
+def title_project_name(title: str, department: str | None) -> str | None:
+    t = re.sub(r"(?:项目)?(?:支出)?(?:绩效)?(?:评价|自评)(?:的)?报告.*$", "", title).strip()
+    if department and t.startswith(department):
+        t = t[len(department) :]
+    t = re.sub(r"^.*?关于", "", t) if "关于" in t else t
+    t = t.strip(" “”\"")
+    return t or None
+
+
+def _place_in(s: str | None) -> tuple[str | None, str | None]:
+    if not s:
+        return None, None
+    for alias, name in R.DISTRICT_ALIASES.items():
+        if alias in s:
+            return name, "区级"
+    for d in R.DISTRICTS:
+        if d in s:
+            return d, "区级"
+    m = re.search(rf"(?:省|市)(?P<d>[{CJK}]{{1,6}}?(?:区|县))(?:财政局|人民政府|[{CJK}]{{0,12}}(?:局|委员会|中心))", s)
+    if m:
+        return m.group("d"), "区级"
+    return None, None
+
+
+def find_district(text: str, title: str, department: str | None, ctx: Context) -> tuple[str | None, str | None]:
+    head = text[:1500]
+    m = re.search(rf"(?P<place>[{CJK}]{{2,12}}?)财政局", head)
+    if m:
+        place = m.group("place")
+        d, lvl = _place_in(place + "财政局")
+        if d:
+            return d, lvl
+        for city, lvl in R.MUNICIPAL.items():
+            if place.endswith(city) or place == city:
+                return city, lvl
+    for src in (title, department):
+        d, lvl = _place_in(src)
+        if d:
+            return d, lvl
+    if ctx.district:
+        return ctx.district, ctx.admin_level
+    for src in (title, department):
+        for city, lvl in R.MUNICIPAL.items():
+            if src and src.startswith(city):
+                return city, lvl
+    return None, None
+
+
+def find_fiscal_year(text: str, budget_fact: Fact | None, title: str) -> int | None:
+    """The year of the funds: stated before the budget in its sentence, else in the title,
+    else the first year the funds section mentions; None when the report states none."""
+    scan = narrative_mask(text)
+    year = r"((?:19|20)\d{2})\s*年"
+    if budget_fact is not None:
+        s, _ = _sentence_at(scan, budget_fact.start)
+        years = re.findall(year, scan[s : budget_fact.start])
+        if years:
+            return int(years[-1])
+    m = re.search(year, title)
+    if m:
+        return int(m.group(1))
+    sec = funds_section(scan)
+    if sec:
+        m = re.search(year, scan[sec[0] : sec[1]])
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def find_evaluation_type(text: str, title: str) -> str | None:
+    head = text[:1500]
+    if re.search(R.FINANCE_EVALUATOR, head):
+        return "财政评价"
+    if "自评" in title or any(p in text for p in R.SELF_EVALUATION):
+        return "单位自评"
+    if any(p in text for p in R.DEPARTMENT_EVALUATION):
+        return "部门评价"
+    return None
+
+
+def explanation_context(text: str) -> Context:
+    """District, level and year from an explanation section (关于…预算绩效管理…的说明)."""
+    head = text[:600]
+    ctx = Context()
+    d, lvl = _place_in(head.split("\n", 1)[0])
+    if d:
+        ctx.district, ctx.admin_level = d, lvl
+    else:
+        for city, lvl in R.MUNICIPAL.items():
+            if head.split("\n", 1)[0].find(city) != -1:
+                ctx.district, ctx.admin_level = city, lvl
+        if ctx.district is None:
+            for word, lvl in R.SELF_REFERENCE.items():
+                if word in head:
+                    ctx.admin_level = lvl
+                    if lvl == "市级":
+                        ctx.district = next(iter(R.MUNICIPAL))
+                    break
+    m = re.search(r"((?:19|20)\d{2})\s*年", head)
+    if m:
+        ctx.report_year = int(m.group(1))
+    return ctx
+
+
+# ---------------------------------------------------------------- the whole report
+
+
+def grade_for(score: Decimal | None) -> str | None:
+    if score is None:
+        return None
+    for grade, lower in R.GRADE_BANDS:
+        if score >= lower:
+            return grade
+    return None
+
+
+def extract_fields(text: str, title: str, ctx: Context | None = None) -> ReportFields:
+    ctx = ctx or Context()
+    facts: list[Fact] = []
+    v: dict = {"title": title}
+
+    total = find_total_score(text)
+    v["total_score"] = total.value if total else None
+    if total:
+        facts.append(total)
+    v["grade"], _ = find_grade(text)
+
+    dims = find_narrative_dimensions(text)
+    for std in ("decision", "process", "output", "outcome"):
+        item = next((d for d in dims if d["dimension_std"] == std), None)
+        v[f"score_{std}"] = item["score"] if item else None
+        if item:
+            facts.append(Fact(f"score_{std}", item["score"], "分", item["start"], item["end"]))
+
+    funds, fund_facts = find_funds(text)
+    v.update(funds)
+    facts.extend(fund_facts)
+    v["execution_rate_calc_pct"] = computed_execution_rate(v["budget_wan"], v["received_wan"], v["spent_wan"])
+
+    kv = kv_cells(text)
+    obj_dept, obj_name = find_object(text)
+    v["department"] = find_labelled_line(text, R.DEPARTMENT_LABELS) or kv.get("主管部门") or obj_dept
+    v["implementer"] = find_implementer(text) or kv.get("实施单位") or kv.get("执行单位")
+    v["project_name"] = obj_name or kv.get("项目名称") or title_project_name(title, v["department"])
+    v["district"], v["admin_level"] = find_district(text, title, v["department"], ctx)
+    budget_fact = next((f for f in fund_facts if f.field == "budget_wan"), None)
+    v["fiscal_year"] = find_fiscal_year(text, budget_fact, title)
+    v["report_year"] = ctx.report_year or v["fiscal_year"]
+    v["evaluation_type"] = find_evaluation_type(text, title)
+    return ReportFields(v, facts, dims)

@@ -1,0 +1,211 @@
+"""raw/ -> per-file extraction (cached by content hash) -> Parquet tables in lake/.
+
+- `scan_raw` lists every file under raw/ (recursively, path order) with its sha256; a file
+  whose bytes equal an earlier file's is marked as that file's duplicate.
+- `extract_all` extracts every file whose (sha256, extractor version) is not cached yet, on
+  all cores; a no-op run reads nothing but the raw bytes' hashes.
+- `land` merges the cached results in path order and writes one Parquet file per table,
+  each written to a temporary name and renamed into place.
+"""
+
+import math
+import os
+import pickle
+import tempfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines import schema
+from pipelines.settings import EXTRACTOR_VERSION, Paths
+
+PARQUET_NAME = "data.parquet"
+HIDDEN_DIRS = {".state", ".git", "__pycache__"}
+
+
+@dataclass
+class Entry:
+    rel_path: str
+    sha256: str
+    size: int
+    duplicate_of: str | None = None
+
+
+def scan_raw(raw_dir: Path) -> list[Entry]:
+    import hashlib
+
+    entries: list[Entry] = []
+    first_by_sha: dict[str, str] = {}
+    if not raw_dir.exists():
+        return entries
+    files = sorted(
+        (p for p in raw_dir.rglob("*") if p.is_file() and not any(part in HIDDEN_DIRS or part.startswith(".~") for part in p.relative_to(raw_dir).parts)),
+        key=lambda p: p.relative_to(raw_dir).as_posix(),
+    )
+    for p in files:
+        rel = p.relative_to(raw_dir).as_posix()
+        h = hashlib.sha256()
+        size = 0
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+                size += len(chunk)
+        sha = h.hexdigest()
+        entries.append(Entry(rel, sha, size, first_by_sha.get(sha)))
+        first_by_sha.setdefault(sha, rel)
+    return entries
+
+
+def cache_path(paths: Paths, sha: str) -> Path:
+    return paths.state / "extract" / f"{sha}-v{EXTRACTOR_VERSION}.pkl"
+
+
+def _extract_one(args) -> tuple[str, str]:
+    raw_path, rel, out = args
+    from pipelines.process import process_bytes
+
+    data = Path(raw_path).read_bytes()
+    res = process_bytes(rel, data)
+    atomic_write_bytes(Path(out), pickle.dumps(res.rows, protocol=pickle.HIGHEST_PROTOCOL))
+    return rel, res.rows["documents"][0]["status"]
+
+
+def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None) -> dict:
+    """Extract what is not cached yet. Returns counts: extracted, cached, by status."""
+    todo = []
+    cached = 0
+    for e in entries:
+        if e.duplicate_of is not None:
+            continue
+        if cache_path(paths, e.sha256).exists():
+            cached += 1
+            continue
+        todo.append((str(paths.raw / e.rel_path), e.rel_path, str(cache_path(paths, e.sha256))))
+    statuses: Counter = Counter()
+    if todo:
+        (paths.state / "extract").mkdir(parents=True, exist_ok=True)
+        workers = workers or min(os.cpu_count() or 1, 2 if len(todo) >= 8 else 1)
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for _, status in pool.map(_extract_one, todo, chunksize=max(1, len(todo) // (workers * 8))):
+                    statuses[status] += 1
+        else:
+            for args in todo:
+                statuses[_extract_one(args)[1]] += 1
+    return {"extracted": len(todo), "cached": cached, **{f"status_{k}": v for k, v in statuses.items()}}
+
+
+def load_rows(paths: Paths, entries: list[Entry]):
+    """Yield (entry, rows) in path order; duplicates yield a `documents` row only."""
+    for e in entries:
+        if e.duplicate_of is not None:
+            yield e, None
+            continue
+        with open(cache_path(paths, e.sha256), "rb") as fh:
+            yield e, pickle.load(fh)
+
+
+def _quantize(v, scale: int):
+    if v is None:
+        return None
+    d = v if isinstance(v, Decimal) else Decimal(str(v))
+    if not d.is_finite():
+        return None
+    return d.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+
+
+def to_arrow(table: str, rows: list[dict]) -> pa.Table:
+    cols = schema.TABLES[table][1]
+    arrays = []
+    for c in cols:
+        values = [r.get(c.name) for r in rows]
+        if pa.types.is_decimal(c.type):
+            values = [_quantize(v, c.type.scale) for v in values]
+            values = [v if v is None or len(v.as_tuple().digits) <= c.type.precision else None for v in values]
+        arrays.append(pa.array(values, type=c.type))
+    return pa.Table.from_arrays(arrays, schema=schema.arrow_schema(table))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_keywords(findings: list[dict]) -> None:
+    """Keywords per finding: TF-IDF with IDF computed over all findings in the lake."""
+    try:
+        from pipelines import nlp
+    except ImportError:  # pragma: no cover
+        return
+    tokens = [f.pop("_tokens", None) for f in findings]
+    for i, f in enumerate(findings):
+        if tokens[i] is None:
+            tokens[i] = nlp.tokenize((f.get("heading") or "") + "。" + (f.get("body") or ""))
+    n = len(findings)
+    df: Counter = Counter()
+    for toks in tokens:
+        df.update(set(toks))
+    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+    for f, toks in zip(findings, tokens):
+        tf = Counter(toks)
+        ranked = sorted(tf, key=lambda t: (-tf[t] * idf.get(t, 1.0), t))
+        f["keywords"] = ranked[:5]
+
+
+def land(paths: Paths, entries: list[Entry]) -> dict[str, int]:
+    """Write every landed table from the cached extraction results. Returns row counts."""
+    tables: dict[str, list[dict]] = {t: [] for t in schema.LANDED_TABLES}
+    now = datetime.now(timezone.utc)
+    for e, rows in load_rows(paths, entries):
+        if rows is None:
+            tables["documents"].append(
+                {
+                    "doc_id": e.sha256,
+                    "path": e.rel_path,
+                    "format": Path(e.rel_path).suffix.lower().lstrip(".") or None,
+                    "encoding": None,
+                    "size_bytes": e.size,
+                    "n_chars": None,
+                    "status": "duplicate",
+                    "reason": f"与 {e.duplicate_of} 内容相同 / same bytes as {e.duplicate_of}",
+                    "n_reports": 0,
+                    "ingested_at": now,
+                }
+            )
+            continue
+        for t, rs in rows.items():
+            if t == "documents":
+                tables[t].extend({**r, "path": e.rel_path} for r in rs)
+            else:
+                tables[t].extend(rs)
+    add_keywords(tables["findings"])
+    for t, rows in tables.items():
+        write_parquet_atomic(to_arrow(t, rows), paths.table_dir(t) / PARQUET_NAME)
+    return {t: len(rows) for t, rows in tables.items()}

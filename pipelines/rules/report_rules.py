@@ -1,0 +1,159 @@
+"""Vocabulary of the report-level extractors: labels, grades, dimensions, places.
+
+Data only. The logic that applies these lives in `pipelines/extract/report.py`.
+"""
+
+# Total score: labels that introduce it (longest first), and what a label must not follow.
+TOTAL_SCORE_LABELS = [
+    "综合评价得分",
+    "综合绩效得分",
+    "绩效评价得分",
+    "评价得分分",  # a misprint seen in real reports: "评价得分分为 90.04 分"
+    "评价总得分",
+    "综合得分",
+    "综合评分",
+    "评价得分",
+    "自评得分",
+    "自评总分",
+    "最终得分",
+    "总得分",
+    "总分",
+    "评价结果",
+    "项目得分",
+    "得分",
+]
+# A bare "得分"/"项目得分" right after one of these is a dimension score, not the total.
+DIMENSION_WORDS = ["决策", "过程", "管理", "产出", "效益", "投入", "影响", "满意度", "立项", "目标", "实施", "指标"]
+
+GRADE_LABELS = [
+    "绩效级别评定为",
+    "绩效等级评定为",
+    "评价等级评定为",
+    "评价等级为",
+    "绩效等级为",
+    "评价级别为",
+    "绩效级别为",
+    "评价结论为",
+    "评价档次为",
+    "评定等级为",
+    "等级评定为",
+    "等级为",
+    "评定为",
+    "评价结论",
+    "评价等级",
+    "绩效等级",
+    "评价档次",
+    "等级",
+]
+GRADE_WORDS = {
+    "优秀": "优",
+    "良好": "良",
+    "中等": "中",
+    "合格": "中",
+    "一般": "中",
+    "较差": "差",
+    "不合格": "差",
+    "优": "优",
+    "良": "良",
+    "中": "中",
+    "差": "差",
+}
+# Grade bands of 北京市项目支出绩效评价管理办法: lower bounds, best first.
+GRADE_BANDS = [("优", 90), ("良", 80), ("中", 60), ("差", 0)]
+
+# First-level dimensions: a word found in the printed name -> standard name. First match wins.
+DIMENSION_STD = [
+    ("可持续", "other"),
+    ("满意度", "other"),
+    ("决策", "decision"),
+    ("过程", "process"),
+    ("管理", "process"),
+    ("产出", "output"),
+    ("效益", "outcome"),
+    ("效果", "outcome"),
+]
+
+# Funds: labels that introduce each quantity, tried in order in the funds section, then the report.
+BUDGET_LABELS = [
+    "全年预算金额",
+    "年初预算金额",
+    "批复预算金额",
+    "预算批复",
+    "财政预算批复",
+    "核定批复项目专项资金",
+    "批复项目资金",
+    "共下达预算",
+    "下达预算",
+    "安排预算资金",
+    "预算资金",
+    "预算金额",
+    "项目预算",
+    "年度预算",
+    "预算数",
+    "预算为",
+    "预算",
+]
+RECEIVED_LABELS = ["资金实际到位", "实际到位资金", "财政到位资金", "到位资金", "资金到位", "拨付资金", "实际到位"]
+SPENT_LABELS = [
+    "资金实际使用",
+    "实际使用资金",
+    "实际支出资金",
+    "实际支出",
+    "累计支出",
+    "已支出",
+    "支出资金",
+    "预算执行",
+    "执行金额",
+    "支付合同款",
+    "累计支付",
+    "实际使用",
+    "支出",
+]
+# "spent everything" phrases: spent = received (or budget) as printed in the same sentence.
+ALL_SPENT = ["已全部支出", "全部支出", "全额支出", "已全额支出", "全部使用完毕", "已全部使用"]
+ALL_RECEIVED = ["全额落实到位", "全部到位", "已全额到位", "足额到位"]
+EXECUTION_RATE_LABELS = ["预算资金执行率", "项目资金执行率", "预算执行率", "资金执行率", "支出执行率", "执行率"]
+FUNDS_SECTION_HEADING = r"资金(?:投入|使用|安排|管理)?(?:和|及|与)?(?:使用|执行|到位)?情况"
+
+# Reviews that cut money: reduced/approved/submitted labels.
+REDUCED_LABELS = ["净审减", "审减", "核减"]
+SUBMITTED_LABELS = ["涉及资金", "涉及金额", "评估金额", "送审金额", "送审资金", "送审"]
+APPROVED_LABELS = ["审定金额", "审定资金", "审后金额", "审后资金", "审定", "审后"]
+REDUCTION_RATE_LABELS = ["净审减率", "审减率", "核减率"]
+REVIEW_KINDS = [("事前绩效评估", "事前绩效评估"), ("事前评估", "事前绩效评估"), ("决算", "决算评审"), ("预算评审", "预算评审"), ("结算", "结算评审")]
+
+# Evaluation type.
+FINANCE_EVALUATOR = r"财政局[^。]{0,30}(?:成立|组织|委托|牵头)[^。]{0,40}(?:评价工作组|绩效评价|评价)"
+SELF_EVALUATION = ["单位自评", "绩效自评报告", "自评报告", "采用自评方式", "自评得分", "开展自评"]
+DEPARTMENT_EVALUATION = ["部门评价", "部门绩效评价", "部门组织开展"]
+
+# Places. Level-1 name -> admin level; districts of Beijing, then a generic pattern for others.
+MUNICIPAL = {"北京市": "市级"}
+DISTRICTS = [
+    "东城区",
+    "西城区",
+    "朝阳区",
+    "丰台区",
+    "石景山区",
+    "海淀区",
+    "门头沟区",
+    "房山区",
+    "通州区",
+    "顺义区",
+    "昌平区",
+    "大兴区",
+    "怀柔区",
+    "平谷区",
+    "密云区",
+    "延庆区",
+    "北京经济技术开发区",
+]
+DISTRICT_ALIASES = {"经开区": "北京经济技术开发区", "亦庄": "北京经济技术开发区"}
+# "我市"/"我区" in an explanation section tell the level when no name is printed.
+SELF_REFERENCE = {"我市": "市级", "全市": "市级", "我区": "区级", "全区": "区级"}
+
+# Department / implementer labels.
+DEPARTMENT_LABELS = ["主管部门", "项目主管部门", "预算部门"]
+IMPLEMENTER_LABELS = ["执行单位", "实施单位", "项目实施单位", "项目执行单位", "实施主体", "项目实施主体"]
+# An organisation's name ends like one (used where a name is picked out of running text).
+ORG_SUFFIXES = ["公司", "局", "委员会", "中心", "医院", "单位", "办公室", "院", "所", "站", "馆", "协会", "部", "厅", "处", "集团", "街道", "乡", "镇", "政府"]

@@ -1,0 +1,64 @@
+"""The whole pipeline as plain functions, and the run lock that keeps two runs apart."""
+
+import fcntl
+import os
+from contextlib import contextmanager
+
+from pipelines import lake, warehouse
+from pipelines.settings import Paths
+
+
+class RunInProgress(RuntimeError):
+    pass
+
+
+_HELD: dict[str, int] = {}  # data root -> lock fd held by this process
+
+
+def acquire_lock(paths: Paths) -> None:
+    """Only one pipeline run per data root at a time; a second one refuses with a clear message.
+
+    The lock is an flock on <data root>/.state/run.lock: the OS releases it when the process
+    dies, so a killed run never leaves a stale lock behind. Re-entrant within one process.
+    """
+    key = str(paths.root)
+    if key in _HELD:
+        return
+    paths.state.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.state / "run.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise RunInProgress(
+            f"另一个运行正在处理 {paths.root}，请稍后再试 / another run is already working on {paths.root}"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    _HELD[key] = fd
+
+
+def release_lock(paths: Paths) -> None:
+    fd = _HELD.pop(str(paths.root), None)
+    if fd is not None:
+        os.close(fd)
+
+
+@contextmanager
+def run_lock(paths: Paths):
+    held_before = str(paths.root) in _HELD
+    acquire_lock(paths)
+    try:
+        yield
+    finally:
+        if not held_before:
+            release_lock(paths)
+
+
+def run_all(paths: Paths, workers: int | None = None) -> dict:
+    with run_lock(paths):
+        entries = lake.scan_raw(paths.raw)
+        extracted = lake.extract_all(paths, entries, workers=workers)
+        landed = lake.land(paths, entries)
+        counts = warehouse.build_warehouse(paths)
+    return {"files": len(entries), **extracted, "landed": landed, "warehouse": counts}

@@ -1,0 +1,169 @@
+"""The warehouse contract (`shared/spec/warehouse.md`) as data.
+
+Each landed table is a list of `Column(name, type, comment)`. The same definitions
+produce the PyArrow schema of the Parquet files in the lake, the DuckDB column
+types of the warehouse tables, and the Chinese `COMMENT ON COLUMN` texts.
+Add columns freely; never rename or remove one (that breaks analysts' SQL).
+"""
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+MONEY = pa.decimal128(18, 4)
+SCORE = pa.decimal128(6, 2)
+RATE = pa.decimal128(9, 4)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    comment: str
+
+
+def _c(name, type_, comment):
+    return Column(name, type_, comment)
+
+
+TABLES: dict[str, tuple[str, list[Column]]] = {
+    "documents": (
+        "原始文件：每个原始文件一行",
+        [
+            _c("doc_id", pa.string(), "文件ID（原始字节的sha256）"),
+            _c("path", pa.string(), "相对raw目录的路径"),
+            _c("format", pa.string(), "格式（txt/docx/pdf/html）"),
+            _c("encoding", pa.string(), "文本编码"),
+            _c("size_bytes", pa.int64(), "文件大小（字节）"),
+            _c("n_chars", pa.int64(), "规范化文本字符数"),
+            _c("status", pa.string(), "状态（parsed/partial/rejected/duplicate）"),
+            _c("reason", pa.string(), "未完整解析的原因"),
+            _c("n_reports", pa.int32(), "识别出的报告数"),
+            _c("ingested_at", pa.timestamp("us", tz="UTC"), "入库时间"),
+        ],
+    ),
+    "reports": (
+        "绩效评价报告：每份报告一行",
+        [
+            _c("report_id", pa.string(), "报告ID"),
+            _c("doc_id", pa.string(), "所属文件ID"),
+            _c("seq", pa.int32(), "在文件中的顺序"),
+            _c("title", pa.string(), "报告标题"),
+            _c("project_name", pa.string(), "项目名称"),
+            _c("department", pa.string(), "主管部门"),
+            _c("implementer", pa.string(), "实施单位/执行单位"),
+            _c("district", pa.string(), "地区（北京市或区名）"),
+            _c("admin_level", pa.string(), "行政层级（市级/区级）"),
+            _c("report_year", pa.int32(), "报告年度"),
+            _c("fiscal_year", pa.int32(), "资金年度"),
+            _c("evaluation_type", pa.string(), "评价类型（财政评价/部门评价/单位自评）"),
+            _c("total_score", SCORE, "综合得分"),
+            _c("grade", pa.string(), "评价等级（优/良/中/差）"),
+            _c("score_decision", SCORE, "决策得分"),
+            _c("score_process", SCORE, "过程得分"),
+            _c("score_output", SCORE, "产出得分"),
+            _c("score_outcome", SCORE, "效益得分"),
+            _c("budget_wan", MONEY, "预算金额（万元）"),
+            _c("received_wan", MONEY, "到位资金（万元）"),
+            _c("spent_wan", MONEY, "实际支出（万元）"),
+            _c("execution_rate_pct", RATE, "预算执行率（报告所述，%）"),
+            _c("execution_rate_calc_pct", RATE, "预算执行率（计算，%）"),
+            _c("n_indicators", pa.int32(), "评分指标行数"),
+        ],
+    ),
+    "dimension_scores": (
+        "一级指标得分（长表）",
+        [
+            _c("report_id", pa.string(), "报告ID"),
+            _c("dimension", pa.string(), "一级指标（原文）"),
+            _c("dimension_std", pa.string(), "标准维度（decision/process/output/outcome/other）"),
+            _c("max_score", SCORE, "分值"),
+            _c("score", SCORE, "得分"),
+            _c("source", pa.string(), "来源（narrative正文/table表格）"),
+        ],
+    ),
+    "indicator_scores": (
+        "评价指标体系及评分情况表",
+        [
+            _c("report_id", pa.string(), "报告ID"),
+            _c("row_no", pa.int32(), "行号"),
+            _c("level1", pa.string(), "一级指标"),
+            _c("level2", pa.string(), "二级指标"),
+            _c("level3", pa.string(), "三级指标"),
+            _c("max_score", SCORE, "分值"),
+            _c("score", SCORE, "得分"),
+        ],
+    ),
+    "targets": (
+        "绩效目标表/指标值与完成值",
+        [
+            _c("report_id", pa.string(), "报告ID"),
+            _c("table_no", pa.int32(), "表序号"),
+            _c("row_no", pa.int32(), "行号"),
+            _c("level1", pa.string(), "一级指标"),
+            _c("level2", pa.string(), "二级指标"),
+            _c("level3", pa.string(), "三级指标"),
+            _c("unit", pa.string(), "计量单位"),
+            _c("target", pa.string(), "指标值"),
+            _c("actual", pa.string(), "完成值"),
+        ],
+    ),
+    "audit_reductions": (
+        "评审审减情况",
+        [
+            _c("district", pa.string(), "地区"),
+            _c("report_year", pa.int32(), "报告年度"),
+            _c("report_id", pa.string(), "报告ID（政府整体数据为空）"),
+            _c("kind", pa.string(), "类型（事前绩效评估/决算评审等）"),
+            _c("n_items", pa.int32(), "项目数"),
+            _c("submitted_wan", MONEY, "涉及/送审金额（万元）"),
+            _c("approved_wan", MONEY, "审定金额（万元）"),
+            _c("reduced_wan", MONEY, "审减/核减金额（万元）"),
+            _c("reduction_rate_pct", RATE, "审减率（%）"),
+        ],
+    ),
+    "findings": (
+        "存在的问题与建议",
+        [
+            _c("report_id", pa.string(), "报告ID"),
+            _c("kind", pa.string(), "类别（问题/建议）"),
+            _c("seq", pa.int32(), "序号"),
+            _c("heading", pa.string(), "小标题"),
+            _c("body", pa.string(), "正文"),
+            _c("theme", pa.string(), "主题"),
+            _c("keywords", pa.list_(pa.string()), "关键词"),
+        ],
+    ),
+    "facts": (
+        "数值溯源：每个抽取数值的原文证据",
+        [
+            _c("subject_id", pa.string(), "对象ID（报告ID或文件ID）"),
+            _c("field", pa.string(), "字段"),
+            _c("value", pa.float64(), "数值"),
+            _c("unit", pa.string(), "单位"),
+            _c("evidence", pa.string(), "原文句子"),
+            _c("char_start", pa.int64(), "起始字符位置（规范化文本）"),
+            _c("char_end", pa.int64(), "结束字符位置（规范化文本）"),
+        ],
+    ),
+    "discrepancies": (
+        "报告自相矛盾之处",
+        [
+            _c("report_id", pa.string(), "报告ID"),
+            _c("check", pa.string(), "检查项"),
+            _c("expected", pa.string(), "应为"),
+            _c("found", pa.string(), "实为"),
+            _c("detail", pa.string(), "说明"),
+        ],
+    ),
+}
+
+LANDED_TABLES = list(TABLES)
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    return pa.schema([pa.field(c.name, c.type) for c in TABLES[table][1]])
+
+
+def columns(table: str) -> list[str]:
+    return [c.name for c in TABLES[table][1]]

@@ -1,0 +1,112 @@
+"""Split a document's normalized text into its explanation section(s) and its reports.
+
+A raw file may be one report, or a bundle: an explanation of a government's
+budget-performance work (关于…预算绩效管理…的说明) followed by several evaluation reports.
+Not reports: the explanation, a cover page, a table of contents (lines ending in ···· N),
+appendix titles (附件：…, …评价指标体系及评分情况表).
+
+A report title is a line ending in 评价报告 / 评价的报告 / 自评报告, possibly preceded by one
+or two short lines that continue it (department on one line, project on the next).
+A candidate is kept as a report only if its body reads like one (a score statement or the
+usual numbered sections), which drops covers such as a bundle's own title page.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from pipelines.text import lines_with_offsets
+
+TITLE_END = re.compile(r"(?:评价|自评)(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?)?$")
+EXPLANATION_TITLE = re.compile(r"^关于.{0,40}(?:预算绩效|绩效管理|绩效工作).{0,20}(?:说明|情况)$")
+TOC_LINE = re.compile(r"(?:[·.…]{3,}|…{2,})\s*\d*\s*$")
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节部分])")
+SENTENCE_END = "。；;：:，,！？"
+REPORT_BODY = re.compile(r"得分|评价结果|评分|绩效评价情况|综合评价|评价结论")
+MIN_REPORT_CHARS = 200
+MAX_TITLE_LINE = 80
+MAX_CONTINUATION_LINE = 40
+
+
+@dataclass
+class Section:
+    kind: str  # "explanation" | "report"
+    title: str
+    start: int  # offset of the first title character
+    body_start: int  # offset just after the title
+    end: int
+    seq: int = 0
+    title_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Segmented:
+    explanations: list[Section]
+    reports: list[Section]
+
+
+def _is_title_end(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > MAX_TITLE_LINE or line.startswith("\t"):
+        return False
+    if s.startswith("附件") or TOC_LINE.search(s) or s[-1] in SENTENCE_END:
+        return False
+    return bool(TITLE_END.search(s))
+
+
+def _is_continuation(line: str) -> bool:
+    s = line.strip()
+    if not s or line.startswith("\t") or len(s) > MAX_CONTINUATION_LINE:
+        return False
+    if s[-1] in SENTENCE_END or s.startswith("附件") or TOC_LINE.search(s) or HEADING.match(s):
+        return False
+    if re.search(r"\d{4}\s*年\s*\d{1,2}\s*月", s) and len(s) < 14:  # a date line of a cover
+        return False
+    return not TITLE_END.search(s)
+
+
+def split_document(text: str) -> Segmented:
+    lines = list(lines_with_offsets(text))
+    candidates: list[tuple[int, int, list[str]]] = []  # (start, body_start, title lines)
+    explanations_at: list[tuple[int, int, str]] = []
+    for i, (off, line) in enumerate(lines):
+        s = line.strip()
+        if EXPLANATION_TITLE.match(s):
+            explanations_at.append((off, off + len(line), s))
+            continue
+        if not _is_title_end(line):
+            continue
+        first = i
+        # Up to two continuation lines directly above (no blank line in between).
+        for _ in range(2):
+            j = first - 1
+            if j < 0 or not _is_continuation(lines[j][1]):
+                break
+            first = j
+        title_lines = [lines[k][1].strip() for k in range(first, i + 1)]
+        candidates.append((lines[first][0], off + len(line), title_lines))
+
+    boundaries = sorted([c[0] for c in candidates] + [e[0] for e in explanations_at])
+
+    def end_of(start: int) -> int:
+        for b in boundaries:
+            if b > start:
+                return b
+        return len(text)
+
+    explanations = [
+        Section("explanation", title, start, body, end_of(start)) for start, body, title in explanations_at
+    ]
+    reports: list[Section] = []
+    for start, body_start, title_lines in candidates:
+        end = end_of(start)
+        body = text[body_start:end]
+        if len(body.strip()) < MIN_REPORT_CHARS or not REPORT_BODY.search(body):
+            continue
+        reports.append(
+            Section("report", "".join(title_lines), start, body_start, end, len(reports) + 1, title_lines)
+        )
+    if not reports and not explanations and REPORT_BODY.search(text) and len(text.strip()) >= MIN_REPORT_CHARS:
+        # A lone report whose title we do not recognise: the whole text, titled by its first line.
+        first_line = next((ln.strip() for _, ln in lines if ln.strip()), "")
+        reports.append(Section("report", first_line[:MAX_TITLE_LINE], 0, 0, len(text), 1, [first_line]))
+    return Segmented(explanations, reports)

@@ -1,0 +1,50 @@
+"""Paths and environment, in one place. Nothing reads the environment at import time."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "sql"
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+# Bump when extraction logic changes: cached per-file extraction is redone for every file.
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def marts(self) -> Path:
+        return self.root / "marts"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.marts / "warehouse.duckdb"
+
+    @property
+    def state(self) -> Path:
+        """Per-file extraction cache and the run lock (not part of the contract)."""
+        return self.root / ".state"
+
+    def table_dir(self, table: str) -> Path:
+        return self.lake / table
+
+
+def data_root() -> Path:
+    env = os.environ.get("BPE_DATA_DIR")
+    return Path(env).resolve() if env else PROJECT_ROOT / "data"
+
+
+def paths(root: str | os.PathLike | None = None) -> Paths:
+    return Paths(Path(root).resolve() if root else data_root())

@@ -1,0 +1,70 @@
+"""lake/ -> marts/warehouse.duckdb, rebuilt in a temporary file and swapped in atomically.
+
+An analyst's open read-only connection keeps reading the old file; new connections see
+the new one; a crash before the swap leaves the previous warehouse untouched.
+"""
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from pipelines import schema
+from pipelines.settings import SQL_DIR, Paths
+
+MART_FILES = sorted((SQL_DIR / "marts").glob("*.sql"))
+MARTS = [p.stem for p in MART_FILES]
+
+
+def read_sql(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def comment_landed_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMENT ON the landed tables from the contract in `schema.py` (our constants, not data)."""
+    for table, (table_comment, cols) in schema.TABLES.items():
+        con.execute(f"comment on table {table} is {_quote(table_comment)}")
+        for c in cols:
+            con.execute(f"comment on column {table}.{c.name} is {_quote(c.comment)}")
+
+
+def build_into(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:
+    con.execute("set variable lake = ?", [lake.as_posix()])
+    con.execute(read_sql(SQL_DIR / "warehouse" / "landed_tables.sql"))
+    comment_landed_tables(con)
+    counts = {}
+    for path in MART_FILES:
+        con.execute(read_sql(path))
+        counts[path.stem] = con.execute(f"select count(*) from {path.stem}").fetchone()[0]
+    for t in schema.LANDED_TABLES:
+        counts[t] = con.execute(f"select count(*) from {t}").fetchone()[0]
+    return counts
+
+
+def build_warehouse(paths: Paths) -> dict[str, int]:
+    """Rebuild the warehouse from the lake; returns row counts of every table."""
+    target = paths.warehouse
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            counts = build_into(con, paths.lake)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return counts
+
+
+def connect_read_only(paths: Paths) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(paths.warehouse), read_only=True)
