@@ -78,6 +78,8 @@ def _extract_one(args) -> tuple[str, str]:
 
 def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None) -> dict:
     """Extract what is not cached yet. Returns counts: extracted, cached, by status."""
+    for stale in (paths.state / "extract").glob(".*.tmp"):  # left by a killed run (we hold the lock)
+        stale.unlink(missing_ok=True)
     todo = []
     cached = 0
     for e in entries:
@@ -206,6 +208,8 @@ def land(paths: Paths, entries: list[Entry]) -> dict[str, int]:
             else:
                 tables[t].extend(rs)
     add_keywords(tables["findings"])
+    for stale in paths.lake.glob(f"*/.{PARQUET_NAME}.*.tmp"):  # left by a killed run
+        stale.unlink(missing_ok=True)
     for t, rows in tables.items():
         write_parquet_atomic(to_arrow(t, rows), paths.table_dir(t) / PARQUET_NAME)
     return {t: len(rows) for t, rows in tables.items()}

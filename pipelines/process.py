@@ -129,6 +129,11 @@ def process_text(doc_id: str, text: str) -> DocResult:
         indicators, table_dims, totals, targets = score_tables(rtext)
         if v["total_score"] is None and totals:
             v["total_score"] = totals[0]["score"]
+        for std in ("decision", "process", "output", "outcome"):
+            if v[f"score_{std}"] is None:  # dimensions given only in a table
+                td = next((d for d in table_dims if d["dimension_std"] == std and d["score"] is not None), None)
+                if td:
+                    v[f"score_{std}"] = td["score"]
         v["n_indicators"] = len(indicators) or None
         res.rows["reports"].append({"report_id": rid, "doc_id": doc_id, "seq": sec.seq, **v})
         res.rows["facts"].extend(_fact_rows(rid, rf.facts, text, sec.start))

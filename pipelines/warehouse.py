@@ -49,9 +49,10 @@ def build_warehouse(paths: Paths) -> dict[str, int]:
     """Rebuild the warehouse from the lake; returns row counts of every table."""
     target = paths.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of a run that was killed mid-build (callers hold the run lock, so none is live).
+    for stale in target.parent.glob(f".{target.name}.*.tmp*"):
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    Path(str(tmp) + ".wal").unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
         try:

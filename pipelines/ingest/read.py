@@ -102,6 +102,8 @@ def read_raw(path: Path, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Raw
         fmt = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}.get(suffix, "txt")
         if fmt == "txt" and looks_binary(data):
             fmt = "unknown"
+    if suffix and suffix not in SUPPORTED_SUFFIXES and fmt in ("txt", "unknown"):
+        raise Rejected(f"不支持的格式 {suffix} / unsupported format")
     if fmt == "txt":
         text, enc = decode_text(data)
         if not _mostly_text(text):
