@@ -8,8 +8,9 @@ What it does, in order (rules as data in `_FULLWIDTH`):
 - line endings -> "\n"; form feeds (page breaks) -> "\n";
 - Word debris such as `[bookmark: _Toc123]` removed;
 - full-width ASCII (digits, letters, ％ ． ： （ ） …) -> half-width, except the
-  Chinese comma and semicolon (，；), which stay, so a thousands separator is
-  always an ASCII "," and never a sentence comma;
+  Chinese comma and semicolon (，；), which stay as clause separators — but a "，"
+  between digits with exactly three digits after it ("１１，５２０万元") is a thousands
+  separator and becomes ","; so a thousands separator is always an ASCII ",";
 - ideographic space, no-break space and other exotic spaces -> " ";
 - zero-width characters and the BOM removed.
 Tabs are kept: a line starting with a tab is a table cell in the tab-per-cell layout.
@@ -43,6 +44,7 @@ _TRANS = str.maketrans(_FULLWIDTH)
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 _NEWLINES = re.compile(r"\r\n?|\f|\v|\u2028|\u2029|\x85")
+_FULLWIDTH_THOUSANDS = re.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 
 
 def normalize(raw: str) -> str:
@@ -52,6 +54,7 @@ def normalize(raw: str) -> str:
     text = _NEWLINES.sub("\n", raw)
     text = _BOOKMARK.sub("", text)
     text = text.translate(_TRANS)
+    text = _FULLWIDTH_THOUSANDS.sub(",", text)
     return text
 
 

@@ -290,16 +290,23 @@ def find_labelled_line(text: str, labels) -> str | None:
     return v or None
 
 
-_EVAL_OBJECT = re.compile(rf"对(?P<org>[^。“”]{{2,80}}?)(?:的)?“(?P<name>[^。]+)”(?:项目)?(?:开展|进行)(?:了)?(?:绩效)?评价")
+_EVAL_OBJECT = re.compile(
+    rf"(?P<pre>[^，。“”\n]{{0,60}}?)对(?P<org>[^。“”]{{0,80}}?)(?:的)?“(?P<name>[^。]+)”(?:项目)?"
+    rf"(?:开展|进行)(?:了)?(?:部门|财政|重点|单位)?(?:绩效)?(?:自)?评价"
+)
 
 
 def find_object(text: str) -> tuple[str | None, str | None]:
-    """(department, project name) from the opening sentence '对<部门>“<项目>”开展了绩效评价'."""
+    """(department, project name) from the opening sentence: '对<部门>“<项目>”开展了绩效评价',
+    or '<部门>对“<项目>”开展了部门评价' when the evaluated body names itself first."""
     head = strip_aliases(text[:3000])
     m = _EVAL_OBJECT.search(head)
     if not m:
         return None, None
     org = re.sub(r"^(?:北京市[^。，]{0,10}?财政局(?:成立了绩效评价工作组)?，?)", "", m.group("org")).strip("，, ")
+    if not org:
+        pre = re.search(rf"([{CJK}()（）]{{2,40}}(?:{_alt(R.ORG_SUFFIXES)}))$", m.group("pre").strip())
+        org = pre.group(1) if pre and "财政局" not in pre.group(1) else ""
     return (org or None), m.group("name").strip()
 
 
