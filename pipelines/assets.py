@@ -195,31 +195,29 @@ def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
         con.close()
 
 
+# Checks answered by one SQL query: (check name, asset, severity, query returning the failing rows).
+SQL_CHECKS = [
+    ("dimension_scores_add_up", "mart_report_scores", dg.AssetCheckSeverity.WARN,
+     "select report_id, expected, found from discrepancies where \"check\" = 'dimension_sum'"),
+    ("grade_matches_band", "mart_report_scores", dg.AssetCheckSeverity.WARN,
+     "select report_id, expected, found from discrepancies where \"check\" = 'grade_band'"),
+    ("report_has_district_and_year", "mart_report_scores", dg.AssetCheckSeverity.ERROR,
+     "select report_id, title from reports where district is null or report_year is null"),
+    ("no_rejected_files", ["warehouse", "documents"], dg.AssetCheckSeverity.WARN,
+     "select path, reason from documents where status = 'rejected' order by path"),
+]
+
+
 def asset_checks(con, p: Paths):
-    bad = _check(con, "select report_id, expected, found from discrepancies where \"check\" = 'dimension_sum'")
-    yield dg.AssetCheckResult(
-        check_name="dimension_scores_add_up",
-        asset_key="mart_report_scores",
-        passed=not bad,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"failing_reports": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:20]])},
-    )
-    bad = _check(con, "select report_id, expected, found from discrepancies where \"check\" = 'grade_band'")
-    yield dg.AssetCheckResult(
-        check_name="grade_matches_band",
-        asset_key="mart_report_scores",
-        passed=not bad,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"failing_reports": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:20]])},
-    )
-    bad = _check(con, "select report_id, title from reports where district is null or report_year is null")
-    yield dg.AssetCheckResult(
-        check_name="report_has_district_and_year",
-        asset_key="mart_report_scores",
-        passed=not bad,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"failing_reports": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:20]])},
-    )
+    for name, asset, severity, sql in SQL_CHECKS:
+        bad = _check(con, sql)
+        yield dg.AssetCheckResult(
+            check_name=name,
+            asset_key=asset,
+            passed=not bad,
+            severity=severity,
+            metadata={"failing": len(bad), "rows": dg.MetadataValue.json([list(map(str, r)) for r in bad[:200]])},
+        )
     raw = {e.rel_path for e in lake.scan_raw(p.raw)}
     rows = {r[0] for r in _check(con, "select path from documents")}
     missing = sorted(raw - rows)
@@ -229,12 +227,4 @@ def asset_checks(con, p: Paths):
         passed=not missing,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"raw_files": len(raw), "document_rows": len(rows), "missing": dg.MetadataValue.json(missing[:50])},
-    )
-    rejected = _check(con, "select path, reason from documents where status = 'rejected' order by path")
-    yield dg.AssetCheckResult(
-        check_name="no_rejected_files",
-        asset_key=["warehouse", "documents"],
-        passed=not rejected,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"rejected": len(rejected), "files": dg.MetadataValue.json({p_: r for p_, r in rejected[:200]})},
     )
