@@ -218,7 +218,7 @@ def asset_checks(con, p: Paths):
             severity=severity,
             metadata={"failing": len(bad), "rows": dg.MetadataValue.json([list(map(str, r)) for r in bad[:200]])},
         )
-    raw = {e.rel_path for e in lake.scan_raw(p.raw)}
+    raw = {e.rel_path for e in _load_inventory(p)}  # this run's listing of the raw folder
     rows = {r[0] for r in _check(con, "select path from documents")}
     missing = sorted(raw - rows)
     yield dg.AssetCheckResult(
