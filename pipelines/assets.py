@@ -160,6 +160,18 @@ def _table_schema_from_db(con, table: str) -> dg.TableSchema:
     return dg.TableSchema(columns=[dg.TableColumn(n, t, description=c) for n, t, c in rows])
 
 
+def _district_chart(con) -> str:
+    """Average score and ex-ante reduction rate by district and year, as a PNG inside Markdown."""
+    from pipelines import charts
+
+    rows = con.execute(
+        "select district, report_year, avg_score, exante_reduction_rate_pct from mart_district_year order by report_year, district"
+    ).fetchall()
+    if not rows:
+        return "（暂无数据 / no data yet）"
+    return charts.png_markdown(charts.district_chart_png(rows), "各地区平均得分与事前评估审减率 / score and ex-ante reduction by district")
+
+
 def _check(con, sql: str):
     return con.execute(sql).fetchall()
 
@@ -181,15 +193,15 @@ def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
                 metadata={"dagster/row_count": counts[t], "dagster/column_schema": _table_schema_from_db(con, t)},
             )
         for m in warehouse.MARTS:
-            yield dg.MaterializeResult(
-                asset_key=m,
-                metadata={
-                    "dagster/row_count": counts[m],
-                    "dagster/column_schema": _table_schema_from_db(con, m),
-                    "preview": dg.MetadataValue.md(_md_preview(con, m)),
-                    "sql": dg.MetadataValue.path(str(warehouse.SQL_DIR / "marts" / f"{m}.sql")),
-                },
-            )
+            metadata = {
+                "dagster/row_count": counts[m],
+                "dagster/column_schema": _table_schema_from_db(con, m),
+                "preview": dg.MetadataValue.md(_md_preview(con, m)),
+                "sql": dg.MetadataValue.path(str(warehouse.SQL_DIR / "marts" / f"{m}.sql")),
+            }
+            if m == "mart_district_year":
+                metadata["chart"] = dg.MetadataValue.md(_district_chart(con))
+            yield dg.MaterializeResult(asset_key=m, metadata=metadata)
         yield from asset_checks(con, p)
     finally:
         con.close()

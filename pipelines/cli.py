@@ -3,6 +3,7 @@
   bpe status                 what the warehouse holds (files by status, reports by district/year)
   bpe explain FILE           every report found in one raw file, every value with its evidence
   bpe query "SQL"            run read-only SQL against the warehouse and print a table
+  bpe export --format xlsx|csv|parquet DIR   write every mart to DIR (xlsx with Chinese headers)
 """
 
 import argparse
@@ -104,6 +105,18 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from pipelines.export import export
+
+    p = paths()
+    if not p.warehouse.exists():
+        print(f"no warehouse at {p.warehouse}: run `make run` first", file=sys.stderr)
+        return 2
+    for f in export(p.warehouse, Path(args.dir), args.format):
+        print(f)
+    return 0
+
+
 def cmd_status(args) -> int:
     con = _connect()
     if con is None:
@@ -128,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--width", type=int, default=200)
     p.add_argument("--max-rows", type=int, default=100)
     p.set_defaults(fn=cmd_query)
+    p = sub.add_parser("export", help="write every mart as xlsx, csv or parquet files")
+    p.add_argument("--format", choices=["xlsx", "csv", "parquet"], default="xlsx")
+    p.add_argument("dir")
+    p.set_defaults(fn=cmd_export)
     p = sub.add_parser("status", help="summary of what the warehouse holds")
     p.set_defaults(fn=cmd_status)
     args = ap.parse_args(argv)

@@ -65,14 +65,23 @@ def _fact_rows(subject: str, facts: list[Fact], text: str, base: int) -> list[di
     ]
 
 
+def _table_label(t) -> str:
+    return re.sub(r"\s+", " ", t.caption or "评分表").strip()
+
+
 def score_tables(text: str):
-    """Indicator rows, table dimension rows and table totals of one report's text."""
+    """Indicator rows, table dimension rows, table totals and target rows of one report's text.
+
+    Dimension rows and totals carry `start`/`end` (the table's span in `text`) and `evidence`
+    (caption and row), so their facts can point back at the table."""
     indicators, dims, totals, targets = [], [], [], []
     if T is None:
         return indicators, dims, totals, targets
     target_no = 0
     for t in T.find_tables(text):
         kind = T.table_kind(t)
+        where = {"start": t.start, "end": t.end}
+        label = _table_label(t)
         if kind == "indicator_scores":
             rows, total = T.indicator_rows(t)
             base = len(indicators)
@@ -85,23 +94,32 @@ def score_tables(text: str):
                 d["score"] += r["score"] or 0
             for name, d in by_l1.items():
                 if name:
-                    dims.append({"dimension": name, "dimension_std": dimension_std(name), **d})
-            s = sum((r["score"] or 0 for r in rows), Decimal(0))
-            totals.append({"label": "合计" if total else "各行之和", "score": total["score"] if total and total.get("score") is not None else s})
+                    dims.append({"dimension": name, "dimension_std": dimension_std(name), **d, **where,
+                                 "evidence": f"{label}：一级指标“{name}”各行合计 {d['score']}/{d['max_score']}"})
+            row_sum = sum((r["score"] or 0 for r in rows), Decimal(0))
+            if total and total.get("score") is not None:
+                totals.append({"label": "合计", "score": total["score"], **where, "evidence": f"{label}：合计 {total['score']}"})
+            elif rows:
+                totals.append({"label": "各行之和", "score": row_sum, **where, "evidence": f"{label}：各行得分之和 {row_sum}"})
         elif kind == "dimension_summary":
             rows, extra = T.dimension_rows(t)
             for r in rows:
-                dims.append(
-                    {"dimension": r["dimension"], "dimension_std": dimension_std(r["dimension"]), "max_score": r.get("max_score"), "score": r.get("score")}
-                )
+                dims.append({"dimension": r["dimension"], "dimension_std": dimension_std(r["dimension"]),
+                             "max_score": r.get("max_score"), "score": r.get("score"), **where,
+                             "evidence": f"{label}：{r['dimension']} {r.get('max_score')} {r.get('score')}"})
             total = extra.get("total") if isinstance(extra, dict) else None
             if total and total.get("score") is not None:
-                totals.append({"label": "综合得分", "score": total["score"]})
+                totals.append({"label": "综合得分", "score": total["score"], **where, "evidence": f"{label}：综合得分 {total['score']}"})
         elif kind == "targets":
             target_no += 1
             for r in T.target_rows(t):
                 targets.append({**r, "table_no": target_no})
     return indicators, dims, totals, targets
+
+
+def _table_fact(subject: str, field: str, value, item: dict, base: int) -> dict:
+    return {"subject_id": subject, "field": field, "value": float(value), "unit": "分", "evidence": item["evidence"],
+            "char_start": base + item["start"], "char_end": base + item["end"]}
 
 
 def process_text(doc_id: str, text: str) -> DocResult:
@@ -127,22 +145,34 @@ def process_text(doc_id: str, text: str) -> DocResult:
         rf = extract_fields(rtext, sec.title, ctx)
         v = rf.values
         indicators, table_dims, totals, targets = score_tables(rtext)
+        table_facts = []
         if v["total_score"] is None and totals:
             v["total_score"] = totals[0]["score"]
+            table_facts.append(_table_fact(rid, "total_score", totals[0]["score"], totals[0], sec.start))
         for std in ("decision", "process", "output", "outcome"):
             if v[f"score_{std}"] is None:  # dimensions given only in a table
                 td = next((d for d in table_dims if d["dimension_std"] == std and d["score"] is not None), None)
                 if td:
                     v[f"score_{std}"] = td["score"]
+                    table_facts.append(_table_fact(rid, f"score_{std}", td["score"], td, sec.start))
         v["n_indicators"] = len(indicators) or None
         res.rows["reports"].append({"report_id": rid, "doc_id": doc_id, "seq": sec.seq, **v})
         res.rows["facts"].extend(_fact_rows(rid, rf.facts, text, sec.start))
+        res.rows["facts"].extend(table_facts)
         for d in rf.narrative_dimensions:
             res.rows["dimension_scores"].append(
                 {"report_id": rid, "dimension": d["dimension"], "dimension_std": d["dimension_std"], "max_score": None, "score": d["score"], "source": "narrative"}
             )
+            res.rows["facts"].extend(
+                _fact_rows(rid, [Fact(f"dimension:{d['dimension']}", d["score"], "分", d["start"], d["end"])], text, sec.start)
+            )
         for d in table_dims:
-            res.rows["dimension_scores"].append({"report_id": rid, **d, "source": "table"})
+            res.rows["dimension_scores"].append(
+                {"report_id": rid, "dimension": d["dimension"], "dimension_std": d["dimension_std"],
+                 "max_score": d["max_score"], "score": d["score"], "source": "table"}
+            )
+            if d["score"] is not None:
+                res.rows["facts"].append(_table_fact(rid, f"dimension:{d['dimension']}", d["score"], d, sec.start))
         for r in indicators:
             res.rows["indicator_scores"].append({"report_id": rid, **r})
         for r in targets:

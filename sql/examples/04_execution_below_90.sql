@@ -1,0 +1,18 @@
+-- 04 预算执行率低于90%的项目
+-- 问题：哪些项目的预算执行率（优先用计算值：支出/到位资金，否则支出/预算）低于90%？
+-- Question: which projects spent less than 90% of their funds (computed rate:
+-- spent / received, else spent / budget; the stated rate when none can be computed)?
+-- Source: mart_execution.
+select
+    district,
+    report_year,
+    title,
+    budget_wan,
+    received_wan,
+    spent_wan,
+    execution_rate_pct,
+    execution_rate_calc_pct,
+    has_discrepancy
+from mart_execution
+where below_90
+order by coalesce(execution_rate_calc_pct, execution_rate_pct), district, report_year, title;
