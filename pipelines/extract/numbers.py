@@ -34,7 +34,7 @@ class Amount:
 
 
 def to_decimal(s: str | None) -> Decimal | None:
-    """'2,632.49' / '1 234.5' / ' 90.04 ' -> Decimal; anything else -> None."""
+    """'1,234.56' / '1 234.5' / ' 77.25 ' -> Decimal; anything else -> None."""
     if s is None:
         return None
     t = str(s).strip().replace(",", "").replace(" ", "")
@@ -55,7 +55,7 @@ def to_wan(number: str, unit: str) -> Decimal | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """The first amount in `text`, in 万元 (e.g. '89.5 亿元' -> 895000.0000)."""
+    """The first amount in `text`, in 万元 (e.g. '12.5 亿元' -> 125000.0000)."""
     a = first_amount(text)
     return a.value_wan if a else None
 
@@ -73,7 +73,7 @@ def first_amount(text: str, pos: int = 0) -> Amount | None:
 
 
 def parse_rate(text: str) -> Decimal | None:
-    """A rate as a percentage 0-100: '99.81%' -> 99.81; a bare decimal '0.958' -> 95.8.
+    """A rate as a percentage 0-100: '97.35%' -> 97.35; a bare decimal '0.958' -> 95.8.
 
     A bare number > 1 without '%' is ambiguous and gives None.
     """
@@ -90,7 +90,7 @@ def parse_rate(text: str) -> Decimal | None:
 
 
 def parse_score(text: str) -> Decimal | None:
-    """A score as printed: '90.04', '90.04分' -> Decimal; outside 0..1000 -> None."""
+    """A score as printed: '77.25', '77.25分' -> Decimal; outside 0..1000 -> None."""
     if not isinstance(text, str):
         return None
     m = re.search(r"\d+(?:\.\d+)?", text)

@@ -67,7 +67,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def to_decimal(cell) -> Decimal | None:
-    """A score cell as a Decimal ("1.44", " 3 ", "4.50分", "1,234.5"); None for "—", "", text.
+    """A score cell as a Decimal ("2.35", " 3 ", "6.10分", "1,234.5"); None for "—", "", text.
 
     Never raises.
     """

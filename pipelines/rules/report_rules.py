@@ -8,7 +8,7 @@ TOTAL_SCORE_LABELS = [
     "综合评价得分",
     "综合绩效得分",
     "绩效评价得分",
-    "评价得分分",  # a misprint seen in real reports: "评价得分分为 90.04 分"
+    "评价得分分",  # a misprint seen in real reports: "评价得分分为 NN.NN 分"
     "评价总得分",
     "综合得分",
     "综合评分",
