@@ -117,3 +117,21 @@ def test_sensor_requests_a_run_only_when_raw_changes(tmp_path, monkeypatch):
         (tmp_path / "raw" / "b.txt").write_text("y", encoding="utf-8")
         ctx3 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor)
         assert isinstance(definitions.raw_folder_sensor(ctx3), dg.RunRequest)
+
+
+def test_duckdb_cli_from_pypi_opens_the_warehouse(built):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root, _ = built
+    cli = Path(sys.executable).parent / "duckdb"
+    cli = str(cli) if cli.exists() else shutil.which("duckdb")
+    assert cli, "the duckdb-cli package installs a `duckdb` command beside python"
+    out = subprocess.run(
+        [cli, "-readonly", "-csv", str(root / "marts" / "warehouse.duckdb"),
+         "-c", "select count(*) as n, sum(total_score) as s from reports"],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout
+    assert out.split() == ["n,s", "8,688.03"]

@@ -1,0 +1,151 @@
+"""Chinese tokenization for the warehouse: one jieba tokenizer we own.
+
+- `get_tokenizer(cache_dir=None)`: the module's own `jieba.Tokenizer` (never the global
+  one), built lazily once, with its prefix-dict cache in `cache_dir` (default
+  `<tempfile.gettempdir()>/bpe-jieba`) and the domain dictionary
+  `pipelines/rules/userdict.txt` loaded. Building it prints nothing (jieba's logger is
+  set to WARNING).
+- `tokenize(text) -> list[str]`: words in order, without stop words
+  (`pipelines/rules/stopwords.txt`), punctuation, whitespace and numbers.
+- `segment_for_fts(text) -> str`: space-joined tokens for DuckDB full-text search,
+  including search-mode sub-words (`cut_for_search`: 满意度调查 → 满意 满意度 调查 满意度调查).
+  Index with `stemmer='none', stopwords='none', ignore=''` and segment queries the same way.
+- `compute_idf(docs) -> dict[str, float]`: smoothed IDF over a collection,
+  `ln((n + 1) / (df + 1)) + 1`.
+- `keywords(text, idf=None, k=5) -> list[str]`: top-k TF-IDF words (2+ characters).
+  With `idf=None`, jieba's bundled IDF table is used.
+"""
+
+import logging
+import math
+import re
+import tempfile
+import threading
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import jieba
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+USERDICT = RULES_DIR / "userdict.txt"
+STOPWORDS = RULES_DIR / "stopwords.txt"
+
+_LOCK = threading.Lock()
+_TOKENIZER: jieba.Tokenizer | None = None
+_STOP: frozenset | None = None
+_JIEBA_IDF: tuple[dict, float] | None = None
+
+_NUMBER = re.compile(r"^[\d.,，%‰+\-−~～/:]+$|^[零〇一二三四五六七八九十百千万亿两]+$")
+
+
+def default_cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / "bpe-jieba"
+
+
+def get_tokenizer(cache_dir: str | Path | None = None) -> jieba.Tokenizer:
+    """The module's tokenizer, built on first use. `cache_dir` only matters on that first
+    call (or after `reset()`)."""
+    global _TOKENIZER
+    if _TOKENIZER is not None:
+        return _TOKENIZER
+    with _LOCK:
+        if _TOKENIZER is None:
+            jieba.setLogLevel(logging.WARNING)  # "Building prefix dict …" goes nowhere
+            tmp = Path(cache_dir) if cache_dir else default_cache_dir()
+            tmp.mkdir(parents=True, exist_ok=True)
+            tk = jieba.Tokenizer()
+            tk.tmp_dir = str(tmp)
+            tk.initialize()
+            tk.load_userdict(str(USERDICT))
+            _TOKENIZER = tk
+    return _TOKENIZER
+
+
+def reset() -> None:
+    """Forget the built tokenizer (tests; a different cache dir)."""
+    global _TOKENIZER
+    with _LOCK:
+        _TOKENIZER = None
+
+
+def stopwords() -> frozenset:
+    global _STOP
+    if _STOP is None:
+        words = STOPWORDS.read_text(encoding="utf-8").split()
+        _STOP = frozenset(w.strip() for w in words if w.strip())
+    return _STOP
+
+
+def _is_punct_or_space(tok: str) -> bool:
+    return all(unicodedata.category(c)[0] in "PSZC" for c in tok)
+
+
+def _keep(tok: str, stop: frozenset) -> bool:
+    return bool(tok) and not _is_punct_or_space(tok) and not _NUMBER.match(tok) and tok not in stop
+
+
+def tokenize(text: str, hmm: bool = True) -> list[str]:
+    """Words of `text` in order, minus stop words, punctuation, whitespace and numbers.
+    `hmm=False` turns off jieba's guessing of unknown words: only dictionary words and
+    single characters come out, so a dictionary term is never swallowed by a guessed
+    word (后运维) — what rule matching wants."""
+    if not text:
+        return []
+    stop = stopwords()
+    out = []
+    for tok in get_tokenizer().cut(text, HMM=hmm):
+        tok = tok.strip().lower()
+        if _keep(tok, stop):
+            out.append(tok)
+    return out
+
+
+def segment_for_fts(text: str) -> str:
+    """Space-joined search-mode tokens (words and their dictionary sub-words)."""
+    if not text:
+        return ""
+    stop = stopwords()
+    out = []
+    for tok in get_tokenizer().cut_for_search(text):
+        tok = tok.strip().lower()
+        if tok and not _is_punct_or_space(tok) and tok not in stop:
+            out.append(tok)
+    return " ".join(out)
+
+
+def compute_idf(docs: list[str]) -> dict[str, float]:
+    """Smoothed inverse document frequency of every token of `docs`."""
+    n = len(docs)
+    df: Counter = Counter()
+    for d in docs:
+        df.update(set(tokenize(d)))
+    return {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+
+
+def _jieba_idf() -> tuple[dict, float]:
+    global _JIEBA_IDF
+    if _JIEBA_IDF is None:
+        from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+
+        _JIEBA_IDF = IDFLoader(DEFAULT_IDF).get_idf()
+    return _JIEBA_IDF
+
+
+def keywords(text: str, idf: dict[str, float] | None = None, k: int = 5) -> list[str]:
+    """Top-k words of `text` by TF × IDF (ties: first occurrence first). Words of one
+    character are not keywords. A word missing from `idf` gets the largest IDF in it
+    (it is rarer than anything in the collection)."""
+    toks = [t for t in tokenize(text) if len(t) >= 2]
+    if not toks or k <= 0:
+        return []
+    if idf is None:
+        table, default = _jieba_idf()
+    else:
+        table, default = idf, (max(idf.values()) if idf else 1.0)
+    tf = Counter(toks)
+    first = {}
+    for i, t in enumerate(toks):
+        first.setdefault(t, i)
+    ranked = sorted(tf, key=lambda t: (-tf[t] * table.get(t, default), first[t]))
+    return ranked[:k]

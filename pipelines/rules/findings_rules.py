@@ -1,0 +1,52 @@
+"""Vocabulary of the findings extractor (存在的问题 / 相关建议), as data.
+
+The logic that applies these lives in `pipelines/extract/findings.py`. All patterns
+run on NORMALIZED text (full-width brackets and digits already half-width).
+"""
+
+# --- numbering styles, in order of rank (a lower index is a higher level) -----------
+# Each pattern matches at the start of a stripped line; group 1 is the number.
+CN_NUM = "一二三四五六七八九十"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+NUMBERING = [
+    # (style, regex)
+    ("chapter", r"第([一二三四五六七八九十\d]{1,3})(?:部分|章)\s*[、.．:：]?\s*"),
+    ("cn", r"([一二三四五六七八九十]{1,3})\s*[、．.]\s*"),  # 四、
+    ("paren_cn", r"[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*[、.．]?\s*"),  # (二)
+    ("arabic", r"(\d{1,2})\s*([、．.])(?!\d)\s*"),  # 4、  1.  (not 2.5)
+    ("paren_arabic", r"(?:[(（]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[)）])\s*"),  # (1)  1)
+    ("circled", r"([" + CIRCLED + r"])\s*"),  # ①
+]
+
+# Inline enumeration inside a paragraph: 一是…；二是…。 The marker must follow the start
+# of the text or a punctuation mark, so that 统一是 / 唯一是 never count.
+INLINE_MARKER = r"(?:(?<=^)|(?<=[\n。；;：:，,！!？?)）\s]))(第?[一二三四五六七八九十]{1,3})是"
+
+# --- section titles -------------------------------------------------------------------
+# A title line is "<numbering>? <title text>" where the title text (trailing ：:。 removed)
+# is short and matches one of these. Searched, not anchored, so 存在问题及原因分析,
+# 主要经验及做法、存在的问题及原因分析 and 绩效评价中发现的问题 all count.
+PROBLEM_TITLE = (
+    r"存在的?(?:主要|突出)?问题|主要问题|发现的(?:主要)?问题|问题(?:及|与|和)(?:其)?(?:原因|不足|分析|整改)"
+    r"|问题和不足|不足之处|存在(?:的)?(?:主要)?不足|困难和问题|问题$"
+)
+PROBLEM_TITLE_EXCLUDE = r"其他|需要说明|说明的问题"
+PROBLEM_TITLE_MAX = 26
+
+SUGGESTION_TITLE = r"(?:建议|对策|改进措施|整改措施|改进方向)$"
+SUGGESTION_TITLE_MAX = 16
+
+# Lines that end every section: attachments, annexed tables.
+ATTACHMENT_LINE = r"附\s*(?:件|表)\s*\d*\s*(?:[:：]|$)"
+
+# Signature block after the last suggestion of a report without attachments.
+DATE_LINE = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+
+# A line ending with one of these (optionally followed by closing quotes/brackets) ends
+# a sentence; any other line followed by an unnumbered line was cut by a page break.
+SENTENCE_END = "。！!？?；;：:…"
+CLOSERS = "”’」』)）]】》"
+
+# A suggestion inside a combined "问题及建议" section is recognised by its lead word.
+SUGGESTION_LEAD = r"(?:建议|对策)"
