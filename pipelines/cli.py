@@ -4,6 +4,7 @@
   bpe explain FILE           every report found in one raw file, every value with its evidence
   bpe query "SQL"            run read-only SQL against the warehouse and print a table
   bpe export --format xlsx|csv|parquet DIR   write every mart to DIR (xlsx with Chinese headers)
+  bpe search "满意度调查"     ranked full-text search over problems and suggestions
 """
 
 import argparse
@@ -117,6 +118,31 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_search(args) -> int:
+    from pipelines import search as S
+    from pipelines.warehouse import connect_read_only
+
+    p = paths()
+    if not p.warehouse.exists():
+        print(f"no warehouse at {p.warehouse}: run `make run` first", file=sys.stderr)
+        return 2
+    con = connect_read_only(p, fts=True)
+    try:
+        hits = S.search(con, args.query, args.limit)
+    finally:
+        con.close()
+    if not hits:
+        print(f"没有找到 / no finding contains “{args.query}”")
+        return 1
+    for i, h in enumerate(hits, 1):
+        print(f"{i:>2}. [{h['score']}] {h['district']} {h['report_year']} · {h['kind']}{h['seq']} · {h['theme']}")
+        print(f"    {S.squash(h['title'], 70)}")
+        print(f"    {S.squash(h['heading'], 70)}")
+        if h["sentence"] and h["sentence"] != h["heading"]:
+            print(f"    «{S.squash(h['sentence'], 100)}»")
+    return 0
+
+
 def cmd_status(args) -> int:
     con = _connect()
     if con is None:
@@ -145,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=["xlsx", "csv", "parquet"], default="xlsx")
     p.add_argument("dir")
     p.set_defaults(fn=cmd_export)
+    p = sub.add_parser("search", help="ranked full-text search over findings (问题/建议)")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(fn=cmd_search)
     p = sub.add_parser("status", help="summary of what the warehouse holds")
     p.set_defaults(fn=cmd_status)
     args = ap.parse_args(argv)

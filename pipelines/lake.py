@@ -162,10 +162,8 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 def add_keywords(findings: list[dict]) -> None:
     """Keywords per finding: TF-IDF with IDF computed over all findings in the lake."""
-    try:
-        from pipelines import nlp
-    except ImportError:  # pragma: no cover
-        return
+    from pipelines import nlp
+
     tokens = [f.pop("_tokens", None) for f in findings]
     for i, f in enumerate(findings):
         if tokens[i] is None:

@@ -19,18 +19,10 @@ from pipelines.ingest.read import Rejected, read_raw, sha256
 from pipelines.segment import split_document
 from pipelines.text import normalize
 
-try:  # optional extractors, each in its own module
-    from pipelines.extract import tables as T
-except ImportError:  # pragma: no cover
-    T = None
-try:
-    from pipelines.extract import findings as F
-except ImportError:  # pragma: no cover
-    F = None
-try:
-    from pipelines.extract import themes as TH
-except ImportError:  # pragma: no cover
-    TH = None
+from pipelines.extract import tables as T
+from pipelines.extract import findings as F
+from pipelines import nlp
+from pipelines.extract import themes as TH
 
 
 @dataclass
@@ -75,8 +67,6 @@ def score_tables(text: str):
     Dimension rows and totals carry `start`/`end` (the table's span in `text`) and `evidence`
     (caption and row), so their facts can point back at the table."""
     indicators, dims, totals, targets = [], [], [], []
-    if T is None:
-        return indicators, dims, totals, targets
     target_no = 0
     for t in T.find_tables(text):
         kind = T.table_kind(t)
@@ -186,20 +176,22 @@ def process_text(doc_id: str, text: str) -> DocResult:
         labelled = audit.labelled_amounts(rtext)
         for d in checks.check_report(v, rf.narrative_dimensions, table_dims, totals, labelled):
             res.rows["discrepancies"].append({"report_id": rid, **d})
-        if F is not None:
-            for f in F.extract_findings(rtext):
-                text_for_theme = (f.get("heading") or "") + "。" + (f.get("body") or "")
-                res.rows["findings"].append(
-                    {
-                        "report_id": rid,
-                        "kind": f["kind"],
-                        "seq": f["seq"],
-                        "heading": f.get("heading"),
-                        "body": f.get("body"),
-                        "theme": TH.classify(text_for_theme) if TH is not None else None,
-                        "keywords": None,  # filled corpus-wide (IDF over all findings) when landing
-                    }
-                )
+        for f in F.extract_findings(rtext):
+            full = (f.get("heading") or "") + "。" + (f.get("body") or "")
+            res.rows["findings"].append(
+                {
+                    "report_id": rid,
+                    "kind": f["kind"],
+                    "seq": f["seq"],
+                    "heading": f.get("heading"),
+                    "body": f.get("body"),
+                    "theme": TH.classify(full),
+                    "keywords": None,  # filled corpus-wide (IDF over all findings) when landing
+                    "finding_id": hashlib.sha256(f"{rid}:{f['kind']}:{f['seq']}".encode()).hexdigest()[:16],
+                    "search_text": nlp.segment_for_fts(full),
+                    "_tokens": nlp.tokenize(full),  # cached with the file, used for keywords
+                }
+            )
     return res
 
 

@@ -132,6 +132,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("body", pa.string(), "正文"),
             _c("theme", pa.string(), "主题"),
             _c("keywords", pa.list_(pa.string()), "关键词"),
+            _c("finding_id", pa.string(), "问题/建议ID"),
+            _c("search_text", pa.string(), "分词后的检索文本（jieba，空格分隔）"),
         ],
     ),
     "facts": (

@@ -32,10 +32,30 @@ def comment_landed_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"comment on column {table}.{c.name} is {_quote(c.comment)}")
 
 
+def fts_extension_path() -> Path:
+    """The FTS extension file shipped in the `duckdb-extension-fts` wheel (no download at run time)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("duckdb_extension_fts")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("duckdb-extension-fts is not installed")
+    base = Path(next(iter(spec.submodule_search_locations)))
+    path = base / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    if not path.is_file():
+        raise RuntimeError(f"no FTS extension for DuckDB {duckdb.__version__} at {path}")
+    return path
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"load {_quote(fts_extension_path().as_posix())}")
+
+
 def build_into(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:
     con.execute("set variable lake = ?", [lake.as_posix()])
     con.execute(read_sql(SQL_DIR / "warehouse" / "landed_tables.sql"))
     comment_landed_tables(con)
+    load_fts(con)
+    con.execute(read_sql(SQL_DIR / "warehouse" / "findings_fts.sql"))
     counts = {}
     for path in MART_FILES:
         con.execute(read_sql(path))
@@ -67,5 +87,8 @@ def build_warehouse(paths: Paths) -> dict[str, int]:
     return counts
 
 
-def connect_read_only(paths: Paths) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(paths.warehouse), read_only=True)
+def connect_read_only(paths: Paths, fts: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    if fts:
+        load_fts(con)
+    return con

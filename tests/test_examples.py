@@ -38,6 +38,7 @@ EXPECTED_COLUMNS = {
     "07": ["theme", "n_findings", "n_reports", "n_districts", "districts"],
     "08": ["district", "report_year", "title", "kind", "seq", "theme", "heading", "snippet"],
     "09": ["district", "report_year", "title", "check", "expected", "found", "detail", "report_id"],
+    "10": ["district", "report_year", "kind", "heading", "theme", "score"],
 }
 
 
@@ -48,7 +49,10 @@ def example(prefix: str) -> Path:
 
 
 def run(warehouse: Path, prefix: str) -> tuple[list[str], list[tuple]]:
+    from pipelines.warehouse import load_fts
+
     con = duckdb.connect(str(warehouse), read_only=True)
+    load_fts(con)  # example 10 uses the full-text index
     try:
         rel = con.sql(example(prefix).read_text(encoding="utf-8"))
         return rel.columns, rel.fetchall()
