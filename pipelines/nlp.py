@@ -101,6 +101,43 @@ def tokenize(text: str, hmm: bool = True) -> list[str]:
     return out
 
 
+def _search_words(raw: list[str]) -> list[str]:
+    """Search-mode words from precise-mode words, as jieba's `cut_for_search` builds them: each
+    word longer than two characters also yields its 2- and 3-character sub-words that are in the
+    dictionary. Dictionary look-ups only, no second segmentation pass."""
+    freq = get_tokenizer().FREQ
+    out = []
+    for w in raw:
+        if len(w) > 2:
+            for i in range(len(w) - 1):
+                if freq.get(w[i : i + 2]):
+                    out.append(w[i : i + 2])
+        if len(w) > 3:
+            for i in range(len(w) - 2):
+                if freq.get(w[i : i + 3]):
+                    out.append(w[i : i + 3])
+        out.append(w)
+    return out
+
+
+def analyze_finding(heading: str, body: str):
+    """One segmentation pass over a finding (dictionary words, HMM off) giving everything the
+    pipeline needs: (heading clause tokens, body tokens, all tokens, search text).
+
+    The heading is cut clause by clause (at ，；) so the theme rules can weight its first clause."""
+    tk = get_tokenizer()
+    stop = stopwords()
+    clauses = [c for c in re.split(r"[，,；;]", heading or "") if c.strip()]
+    raw_clauses = [[t.strip().lower() for t in tk.cut(c, HMM=False)] for c in clauses]
+    raw_body = [t.strip().lower() for t in tk.cut(body or "", HMM=False)] if body else []
+    clause_tokens = [[t for t in rc if _keep(t, stop)] for rc in raw_clauses]
+    body_tokens = [t for t in raw_body if _keep(t, stop)]
+    all_tokens = [t for ct in clause_tokens for t in ct] + body_tokens
+    raw_all = [t for rc in raw_clauses for t in rc] + raw_body
+    search = [t for t in _search_words([t for t in raw_all if t]) if not _is_punct_or_space(t) and t not in stop]
+    return clause_tokens, body_tokens, all_tokens, " ".join(search)
+
+
 def segment_for_fts(text: str) -> str:
     """Space-joined search-mode tokens (words and their dictionary sub-words)."""
     if not text:

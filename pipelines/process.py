@@ -177,7 +177,7 @@ def process_text(doc_id: str, text: str) -> DocResult:
         for d in checks.check_report(v, rf.narrative_dimensions, table_dims, totals, labelled):
             res.rows["discrepancies"].append({"report_id": rid, **d})
         for f in F.extract_findings(rtext):
-            full = (f.get("heading") or "") + "。" + (f.get("body") or "")
+            clause_tokens, body_tokens, tokens, search_text = nlp.analyze_finding(f.get("heading") or "", f.get("body") or "")
             res.rows["findings"].append(
                 {
                     "report_id": rid,
@@ -185,11 +185,11 @@ def process_text(doc_id: str, text: str) -> DocResult:
                     "seq": f["seq"],
                     "heading": f.get("heading"),
                     "body": f.get("body"),
-                    "theme": TH.classify(full),
+                    "theme": TH.best_theme(TH.scores_from_tokens(clause_tokens, body_tokens)),
                     "keywords": None,  # filled corpus-wide (IDF over all findings) when landing
                     "finding_id": hashlib.sha256(f"{rid}:{f['kind']}:{f['seq']}".encode()).hexdigest()[:16],
-                    "search_text": nlp.segment_for_fts(full),
-                    "_tokens": nlp.tokenize(full),  # cached with the file, used for keywords
+                    "search_text": search_text,
+                    "_tokens": tokens,  # cached with the file, used for keywords
                 }
             )
     return res

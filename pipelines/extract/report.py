@@ -6,6 +6,7 @@ pipeline can store the evidence sentence. A value not stated in the text stays N
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 
 from pipelines.extract.numbers import AMOUNT_RE, NUM, to_decimal, to_wan
@@ -40,6 +41,12 @@ class ReportFields:
 
 
 def _alt(words) -> str:
+    """A regex alternation of `words`, longest first (cached: the rule tables are constants)."""
+    return _alt_cached(tuple(words))
+
+
+@lru_cache(maxsize=256)
+def _alt_cached(words: tuple) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 

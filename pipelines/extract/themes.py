@@ -64,18 +64,22 @@ def _tokens(text: str) -> list[str]:
 
 
 def scores(heading: str, body: str = "") -> dict[str, float]:
+    clauses = [c for c in _CLAUSE.split(heading or "") if c.strip()]
+    return scores_from_tokens([_tokens(c) for c in clauses], _tokens(body or ""))
+
+
+def scores_from_tokens(clause_tokens: list[list[str]], body_tokens: list[str]) -> dict[str, float]:
+    """Theme scores from already segmented text: the heading's clauses and the body."""
     order, terms = rules()
     out = {t: 0.0 for t in order}
-    clauses = [c for c in _CLAUSE.split(heading or "") if c.strip()]
-    first = set(_tokens(clauses[0])) if clauses else set()
-    later = set(t for c in clauses[1:] for t in _tokens(c))
-    counts = Counter(_tokens(body or ""))
-    for term, entries in terms.items():
+    first = set(clause_tokens[0]) if clause_tokens else set()
+    later = set(t for c in clause_tokens[1:] for t in c)
+    counts = Counter(body_tokens)
+    for term in sorted((first | later | counts.keys()) & terms.keys(), key=list(terms).index):
         h = HEADING_FACTOR if term in first else HEADING_LATER_FACTOR if term in later else 0.0
         b = min(counts.get(term, 0), BODY_CAP)
-        if h or b:
-            for theme, w in entries:
-                out[theme] += w * (h + b)
+        for theme, w in terms[term]:
+            out[theme] += w * (h + b)
     return out
 
 
@@ -86,7 +90,10 @@ def classify(text: str, body: str | None = None) -> str:
         heading, body = split_heading(text)
     else:
         heading = text
-    sc = scores(heading, body)
+    return best_theme(scores(heading, body))
+
+
+def best_theme(sc: dict[str, float]) -> str:
     order = rules()[0]
     best = max(order, key=lambda t: (sc[t], -order.index(t)))
     return best if sc[best] > 0 else OTHER

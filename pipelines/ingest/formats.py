@@ -204,8 +204,10 @@ def _mostly_printable(text: str) -> bool:
     if not text:
         return True
     sample = text[:4000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v\x1a") or 0xD800 <= ord(ch) <= 0xDFFF)
-    return bad / len(sample) < 0.01
+    return len(_CONTROL_CHARS.findall(sample)) / len(sample) < 0.01
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\ud800-\udfff]")
 
 
 # --------------------------------------------------------------------------- shared text helpers

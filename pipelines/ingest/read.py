@@ -2,6 +2,7 @@
 
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,9 @@ _BOMS = [
 ]
 # charset-normalizer names a GB family member; GB18030 is the superset that decodes them all.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "euc_cn", "cp936"}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
 
 
 class Rejected(Exception):
@@ -75,8 +79,7 @@ def _mostly_text(text: str) -> bool:
     if not text:
         return False
     sample = text[:2000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0xD800 <= ord(ch) <= 0xDFFF)
-    return bad / len(sample) < 0.01
+    return len(_CONTROL.findall(sample)) / len(sample) < 0.01
 
 
 def looks_binary(data: bytes) -> bool:
