@@ -95,14 +95,17 @@ def _column_schema(table: str) -> dg.TableSchema:
 def lake_tables(context: dg.AssetExecutionContext, bpe: BpeData):
     p = bpe.paths()
     entries = _load_inventory(p)
-    counts = lake.land(p, entries)
+    landed = lake.land(p, entries)
+    context.log.info(f"lake: {landed['buckets_written']} of {landed['buckets']} buckets rewritten")
+    counts = lake.row_counts(p)
     for t in schema.LANDED_TABLES:
         yield dg.MaterializeResult(
             asset_key=["lake", t],
             metadata={
                 "dagster/row_count": counts[t],
+                "buckets_rewritten": landed["buckets_written"],
                 "dagster/column_schema": _column_schema(t),
-                "path": str(p.table_dir(t) / lake.PARQUET_NAME),
+                "path": str(p.table_dir(t)),
             },
         )
 

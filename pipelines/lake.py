@@ -8,7 +8,8 @@
   each written to a temporary name and renamed into place.
 """
 
-import math
+import hashlib
+import json
 import os
 import pickle
 import tempfile
@@ -25,7 +26,7 @@ import pyarrow.parquet as pq
 from pipelines import schema
 from pipelines.settings import EXTRACTOR_VERSION, Paths
 
-PARQUET_NAME = "data.parquet"
+PARQUET_NAME = "part-00.parquet"  # a single-part table (tests and tools that write a lake by hand)
 HIDDEN_DIRS = {".state", ".git", "__pycache__"}
 
 
@@ -38,8 +39,6 @@ class Entry:
 
 
 def scan_raw(raw_dir: Path) -> list[Entry]:
-    import hashlib
-
     entries: list[Entry] = []
     first_by_sha: dict[str, str] = {}
     if not raw_dir.exists():
@@ -160,54 +159,108 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
         raise
 
 
-def add_keywords(findings: list[dict]) -> None:
-    """Keywords per finding: TF-IDF with IDF computed over all findings in the lake."""
-    from pipelines import nlp
-
-    tokens = [f.pop("_tokens", None) for f in findings]
-    for i, f in enumerate(findings):
-        if tokens[i] is None:
-            tokens[i] = nlp.tokenize((f.get("heading") or "") + "。" + (f.get("body") or ""))
-    n = len(findings)
-    df: Counter = Counter()
-    for toks in tokens:
-        df.update(set(toks))
-    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
-    for f, toks in zip(findings, tokens):
-        tf = Counter(toks)
-        ranked = sorted(tf, key=lambda t: (-tf[t] * idf.get(t, 1.0), t))
-        f["keywords"] = ranked[:5]
+N_BUCKETS = 32  # files are landed in buckets by path: one changed file rewrites one bucket's parts
+LAKE_FORMAT = "2"  # bump when the layout of the lake's files changes
 
 
-def land(paths: Paths, entries: list[Entry]) -> dict[str, int]:
-    """Write every landed table from the cached extraction results. Returns row counts."""
+def bucket_of(rel_path: str) -> int:
+    return int(hashlib.sha256(rel_path.encode()).hexdigest()[:8], 16) % N_BUCKETS
+
+
+def part_name(bucket: int) -> str:
+    return f"part-{bucket:02d}.parquet"
+
+
+def bucket_signature(entries: list[Entry]) -> str:
+    """What a bucket's parts are made from: its files (path, content, duplicate-of) and the code's versions."""
+    h = hashlib.sha256(f"{LAKE_FORMAT}:{EXTRACTOR_VERSION}".encode())
+    for e in entries:
+        h.update(f"\n{e.rel_path}\t{e.sha256}\t{e.duplicate_of or ''}".encode())
+    return h.hexdigest()
+
+
+def _manifest_path(paths: Paths) -> Path:
+    return paths.lake / ".manifest.json"
+
+
+def read_manifest(paths: Paths) -> dict:
+    try:
+        return json.loads(_manifest_path(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def lake_signature(paths: Paths) -> str:
+    """One hash of everything the lake holds (the warehouse records which lake it was built from)."""
+    m = read_manifest(paths)
+    return hashlib.sha256(json.dumps(m.get("buckets", {}), sort_keys=True).encode()).hexdigest()
+
+
+def _duplicate_row(e: Entry) -> dict:
+    return {
+        "doc_id": e.sha256,
+        "path": e.rel_path,
+        "format": Path(e.rel_path).suffix.lower().lstrip(".") or None,
+        "encoding": None,
+        "size_bytes": e.size,
+        "n_chars": None,
+        "status": "duplicate",
+        "reason": f"与 {e.duplicate_of} 内容相同 / same bytes as {e.duplicate_of}",
+        "n_reports": 0,
+        "ingested_at": datetime.now(timezone.utc),
+    }
+
+
+def land_bucket(paths: Paths, bucket: int, entries: list[Entry]) -> None:
+    """Write one bucket's part of every table from the cached extraction results."""
     tables: dict[str, list[dict]] = {t: [] for t in schema.LANDED_TABLES}
-    now = datetime.now(timezone.utc)
     for e, rows in load_rows(paths, entries):
         if rows is None:
-            tables["documents"].append(
-                {
-                    "doc_id": e.sha256,
-                    "path": e.rel_path,
-                    "format": Path(e.rel_path).suffix.lower().lstrip(".") or None,
-                    "encoding": None,
-                    "size_bytes": e.size,
-                    "n_chars": None,
-                    "status": "duplicate",
-                    "reason": f"与 {e.duplicate_of} 内容相同 / same bytes as {e.duplicate_of}",
-                    "n_reports": 0,
-                    "ingested_at": now,
-                }
-            )
+            tables["documents"].append(_duplicate_row(e))
             continue
         for t, rs in rows.items():
             if t == "documents":
                 tables[t].extend({**r, "path": e.rel_path} for r in rs)
+            elif t == "findings":
+                tables[t].extend({**r, "tokens": r.get("_tokens")} for r in rs)
             else:
                 tables[t].extend(rs)
-    add_keywords(tables["findings"])
-    for stale in paths.lake.glob(f"*/.{PARQUET_NAME}.*.tmp"):  # left by a killed run
-        stale.unlink(missing_ok=True)
     for t, rows in tables.items():
-        write_parquet_atomic(to_arrow(t, rows), paths.table_dir(t) / PARQUET_NAME)
-    return {t: len(rows) for t, rows in tables.items()}
+        write_parquet_atomic(to_arrow(t, rows), paths.table_dir(t) / part_name(bucket))
+
+
+def land(paths: Paths, entries: list[Entry]) -> dict:
+    """Bring the lake up to date with `entries`: rewrite only the buckets whose files changed.
+
+    Memory is bounded by one bucket (about 1/32 of the corpus), not by the corpus. Returns
+    {"buckets_written": n, "buckets": N_BUCKETS}; a no-op run writes nothing."""
+    by_bucket: dict[int, list[Entry]] = {b: [] for b in range(N_BUCKETS)}
+    for e in entries:
+        by_bucket[bucket_of(e.rel_path)].append(e)
+    old = read_manifest(paths).get("buckets", {})
+    new = {str(b): bucket_signature(es) for b, es in by_bucket.items()}
+    expected = {part_name(b) for b in range(N_BUCKETS)}
+    written = 0
+    for b, es in by_bucket.items():
+        complete = all((paths.table_dir(t) / part_name(b)).exists() for t in schema.LANDED_TABLES)
+        if old.get(str(b)) == new[str(b)] and complete:
+            continue
+        land_bucket(paths, b, es)
+        written += 1
+    for t in schema.LANDED_TABLES:  # files of another layout or a killed run
+        d = paths.table_dir(t)
+        for f in d.glob("*.parquet"):
+            if f.name not in expected:
+                f.unlink()
+        for stale in d.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+    atomic_write_bytes(_manifest_path(paths), json.dumps({"format": LAKE_FORMAT, "buckets": new}, sort_keys=True).encode())
+    return {"buckets_written": written, "buckets": N_BUCKETS}
+
+
+def row_counts(paths: Paths) -> dict[str, int]:
+    """Rows of every landed table, from the Parquet footers (no data read)."""
+    out = {}
+    for t in schema.LANDED_TABLES:
+        out[t] = sum(pq.ParquetFile(f).metadata.num_rows for f in paths.table_dir(t).glob("*.parquet"))
+    return out

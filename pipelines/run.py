@@ -59,6 +59,6 @@ def run_all(paths: Paths, workers: int | None = None) -> dict:
     with run_lock(paths):
         entries = lake.scan_raw(paths.raw)
         extracted = lake.extract_all(paths, entries, workers=workers)
-        landed = lake.land(paths, entries)
+        landed = {**lake.land(paths, entries), **lake.row_counts(paths)}
         counts = warehouse.build_warehouse(paths)
     return {"files": len(entries), **extracted, "landed": landed, "warehouse": counts}

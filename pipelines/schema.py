@@ -131,9 +131,10 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("heading", pa.string(), "小标题"),
             _c("body", pa.string(), "正文"),
             _c("theme", pa.string(), "主题"),
-            _c("keywords", pa.list_(pa.string()), "关键词"),
+            _c("keywords", pa.list_(pa.string()), "关键词（TF-IDF，IDF按仓库全部问题与建议计算；湖中为空，建仓时计算）"),
             _c("finding_id", pa.string(), "问题/建议ID"),
             _c("search_text", pa.string(), "分词后的检索文本（jieba，空格分隔）"),
+            _c("tokens", pa.list_(pa.string()), "分词（jieba，去停用词），用于关键词"),
         ],
     ),
     "facts": (

@@ -4,14 +4,16 @@ An analyst's open read-only connection keeps reading the old file; new connectio
 the new one; a crash before the swap leaves the previous warehouse untouched.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
 import duckdb
 
 from pipelines import schema
-from pipelines.settings import SQL_DIR, Paths
+from pipelines.settings import EXTRACTOR_VERSION, SQL_DIR, Paths
 
+BUILD_MEMORY_LIMIT = "700MB"
 MART_FILES = sorted((SQL_DIR / "marts").glob("*.sql"))
 MARTS = [p.stem for p in MART_FILES]
 
@@ -54,6 +56,8 @@ def build_into(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:
     con.execute("set variable lake = ?", [lake.as_posix()])
     con.execute(read_sql(SQL_DIR / "warehouse" / "landed_tables.sql"))
     comment_landed_tables(con)
+    con.execute(read_sql(SQL_DIR / "warehouse" / "findings_keywords.sql"))
+    comment_landed_tables(con)  # findings was recreated with its keywords
     load_fts(con)
     con.execute(read_sql(SQL_DIR / "warehouse" / "findings_fts.sql"))
     counts = {}
@@ -65,18 +69,60 @@ def build_into(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:
     return counts
 
 
-def build_warehouse(paths: Paths) -> dict[str, int]:
-    """Rebuild the warehouse from the lake; returns row counts of every table."""
+def build_signature(paths: Paths) -> str:
+    """The lake's content plus every SQL file and the DuckDB version: same signature, same warehouse."""
+    from pipelines.lake import lake_signature
+
+    h = hashlib.sha256(f"{lake_signature(paths)}:{duckdb.__version__}:{EXTRACTOR_VERSION}".encode())
+    for f in sorted(SQL_DIR.rglob("*.sql")):
+        if "examples" not in f.parts:
+            h.update(f.relative_to(SQL_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def current_signature(paths: Paths) -> str | None:
+    if not paths.warehouse.exists():
+        return None
+    try:
+        con = duckdb.connect(str(paths.warehouse), read_only=True)
+        try:
+            return con.execute("select signature from bpe_build_info").fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def table_counts(paths: Paths) -> dict[str, int]:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in MARTS + schema.LANDED_TABLES}
+    finally:
+        con.close()
+
+
+def build_warehouse(paths: Paths, force: bool = False) -> dict[str, int]:
+    """Rebuild the warehouse from the lake, unless it was already built from this very lake and
+    SQL (a no-op run). Returns row counts of every table, plus `rebuilt` (1 or 0)."""
     target = paths.warehouse
+    signature = build_signature(paths)
+    if not force and current_signature(paths) == signature:
+        return {**table_counts(paths), "rebuilt": 0}
     target.parent.mkdir(parents=True, exist_ok=True)
     # Leftovers of a run that was killed mid-build (callers hold the run lock, so none is live).
     for stale in target.parent.glob(f".{target.name}.*.tmp*"):
         stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        con = duckdb.connect(str(tmp))
+        # Bounded memory: DuckDB spills to disk beyond this instead of taking 80% of the machine.
+        con = duckdb.connect(
+            str(tmp),
+            config={"memory_limit": BUILD_MEMORY_LIMIT, "threads": os.cpu_count() or 1, "preserve_insertion_order": False},
+        )
         try:
             counts = build_into(con, paths.lake)
+            con.execute(read_sql(SQL_DIR / "warehouse" / "build_info.sql"), [signature, EXTRACTOR_VERSION])
+            con.execute("comment on table bpe_build_info is '建仓信息：由哪个数据湖和哪版SQL构建'")
             con.execute("checkpoint")
         finally:
             con.close()
@@ -84,7 +130,7 @@ def build_warehouse(paths: Paths) -> dict[str, int]:
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
-    return counts
+    return {**counts, "rebuilt": 1}
 
 
 def connect_read_only(paths: Paths, fts: bool = False) -> duckdb.DuckDBPyConnection:

@@ -127,7 +127,7 @@ def test_rebuilds_under_concurrent_readers(root):
             version = "B" if i % 2 == 0 else "A"
             write_version(root, version)
             try:
-                counts = build_warehouse(paths(root))
+                counts = build_warehouse(paths(root), force=True)
                 rebuilds.append((version, counts["reports"]))
             except Exception as exc:  # recorded, asserted below once the readers are done
                 rebuild_errors.append(f"{type(exc).__name__}: {exc}")

@@ -89,7 +89,8 @@ def test_lake_has_parquet_per_table(built):
     from pipelines.schema import LANDED_TABLES
 
     for t in LANDED_TABLES:
-        assert (root / "lake" / t / "data.parquet").is_file(), t
+        parts = sorted(f.name for f in (root / "lake" / t).glob("*.parquet"))
+        assert parts == [f"part-{b:02d}.parquet" for b in range(32)], t
 
 
 def test_columns_have_chinese_comments(built):
