@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export TMPDIR ?= /tmp
 
-.PHONY: install run test ui validate bench explain clean
+.PHONY: install run test ui validate bench bench-quick explain clean
 
 install: $(STAMP)
 
@@ -36,6 +36,13 @@ ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 validate: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster definitions validate -m pipelines.definitions
+
+# Benchmarks on synthetic reports (generated under /tmp, never in data/raw): writes docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks.bench --quick
 
 explain: $(STAMP)
 	@for f in data/raw/*; do $(BIN)/bpe explain "$$f"; done

@@ -135,30 +135,56 @@ def link_raw(txts: list[Path], raw: Path) -> None:
 # ---------------------------------------------------------------- (c) queries
 
 
-def time_queries(warehouse: Path, runs: int = 5) -> list[dict]:
-    import duckdb
+QUERY_CHILD = r"""
+import json, sys, time, statistics
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+try:  # the full-text example needs the FTS extension shipped in the project's wheel
+    from pipelines.warehouse import load_fts
+    load_fts(con)
+except Exception:
+    pass
+sql = open(sys.argv[2], encoding="utf-8").read()
+times, n_rows = [], None
+for _ in range(int(sys.argv[3])):
+    t0 = time.perf_counter()
+    n_rows = len(con.execute(sql).fetchall())
+    times.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"median_ms": statistics.median(times), "max_ms": max(times), "rows": n_rows}))
+"""
+QUERY_MEMORY_LIMIT = 4 << 30  # bytes of address space per query process
+QUERY_TIMEOUT_S = 120
 
+
+def _limit_memory():  # pragma: no cover - runs in the child
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (QUERY_MEMORY_LIMIT, QUERY_MEMORY_LIMIT))
+
+
+def time_queries(warehouse: Path, runs: int = 5) -> list[dict]:
+    """Each example in its own process (4 GB address-space cap, 2-minute timeout), so one
+    runaway query is reported instead of taking the machine down. Median of `runs` runs."""
     out = []
     files = sorted(EXAMPLES.glob("*.sql")) if EXAMPLES.exists() else []
-    if not files:
-        return out
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        for f in files:
-            sql = f.read_text(encoding="utf-8")
-            times, n_rows, err = [], None, None
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                try:
-                    rows = con.execute(sql).fetchall()
-                except Exception as exc:  # a broken example is reported, not fatal
-                    err = f"{type(exc).__name__}: {exc}"[:200]
-                    break
-                times.append((time.perf_counter() - t0) * 1000)
-                n_rows = len(rows)
-            out.append({"query": f.name, "median_ms": median(times), "max_ms": max(times) if times else None, "rows": n_rows, "error": err})
-    finally:
-        con.close()
+    env = {**os.environ, "PYTHONPATH": str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    for f in files:
+        rec = {"query": f.name, "median_ms": None, "max_ms": None, "rows": None, "error": None}
+        try:
+            p = subprocess.run(
+                [sys.executable, "-c", QUERY_CHILD, str(warehouse), str(f), str(runs)],
+                capture_output=True, text=True, env=env, cwd=PROJECT,
+                timeout=QUERY_TIMEOUT_S, preexec_fn=_limit_memory,
+            )
+            if p.returncode == 0:
+                rec.update(json.loads(p.stdout.strip().splitlines()[-1]))
+            else:
+                lines = p.stderr.strip().splitlines() or [f"exit code {p.returncode}"]
+                err = next((ln for ln in reversed(lines) if "Error" in ln), lines[-1])
+                rec["error"] = err[:200]
+        except subprocess.TimeoutExpired:
+            rec["error"] = f"timeout after {QUERY_TIMEOUT_S} s"
+        out.append(rec)
     return out
 
 
