@@ -314,7 +314,12 @@ def find_object(text: str) -> tuple[str | None, str | None]:
     if not org:
         pre = re.search(rf"([{CJK}()（）]{{2,40}}(?:{_alt(R.ORG_SUFFIXES)}))$", m.group("pre").strip())
         org = pre.group(1) if pre and "财政局" not in pre.group(1) else ""
-    return (org or None), m.group("name").strip()
+    # A name never holds a line break: one there comes from wrapped lines (PDF text, Word soft breaks).
+    return (_unwrap(org) or None), _unwrap(m.group("name").strip())
+
+
+def _unwrap(s: str) -> str:
+    return re.sub(r"\s*\n\s*", "", s)
 
 
 def find_implementer(text: str) -> str | None:

@@ -1,0 +1,81 @@
+"""mart_indicator_loss on the four Fengtai score tables, and the analyst commands bpe query / bpe export."""
+
+from decimal import Decimal as D
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from pipelines.process import process_bytes
+from pipelines.run import run_all
+from pipelines.settings import paths
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    import shutil
+
+    from tests.conftest import RAW
+
+    r = tmp_path_factory.mktemp("analyst")
+    shutil.copytree(RAW, r / "raw")
+    run_all(paths(r))
+    return r
+
+
+def q(root, sql):
+    con = duckdb.connect(str(root / "marts" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_indicator_loss_ranks_the_fengtai_indicators(root):
+    rows = q(root, "select level1, level2, level3, n_reports, max_score_sum, score_sum, loss_rate_pct "
+                   "from mart_indicator_loss where district = '丰台区'")
+    # 73 indicator rows in 4 tables; distinct (level1, level2, level3) keys
+    assert len(rows) == len({r[:3] for r in rows})
+    # computed by hand from the four tables:
+    # 东铁营 资金使用合规性 2 -> 0 is the worst (100 %)
+    assert rows[0][:4] == ("过程", "资金使用管理", "资金使用合规性", 1) and rows[0][6] == 100
+    by_key = {r[:3]: r for r in rows}
+    # 绩效指标明确性 in all four: max 2 + 2.5 + 4.5 + 1.5 = 10.5, score 1.46 + 1.86 + 1.50 + 1.00 = 5.82
+    r = by_key[("决策", "绩效目标", "绩效指标明确性")]
+    assert (r[3], r[4], r[5], r[6]) == (4, D("10.50"), D("5.82"), 44.57)
+    # 制度执行有效性: max 4 + 5 + 4 + 5 = 18, score 3.5 + 4.40 + 2 + 3.40 = 13.3
+    r = by_key[("过程", "组织实施", "制度执行有效性")]
+    assert (r[3], r[4], r[5], r[6]) == (4, D("18.00"), D("13.30"), 26.11)
+    everywhere = q(root, "select count(*) from mart_indicator_loss where district = '全部'")[0][0]
+    assert everywhere == len(rows)  # only Fengtai prints score tables in the corpus
+
+
+def test_bpe_query_prints_a_table(root, monkeypatch, capsys):
+    monkeypatch.setenv("BPE_DATA_DIR", str(root))
+    assert main(["query", "select district, count(*) as n from reports group by district order by district"]) == 0
+    out = capsys.readouterr().out
+    assert "丰台区" in out and "北京市" in out and "石景山区" in out and "│" in out
+    assert main(["query", "select * from no_such_table"]) == 1
+
+
+def test_bpe_export_writes_every_mart(root, monkeypatch, capsys, tmp_path):
+    import openpyxl
+
+    monkeypatch.setenv("BPE_DATA_DIR", str(root))
+    assert main(["export", "--format", "xlsx", str(tmp_path / "x")]) == 0
+    names = sorted(p.name for p in (tmp_path / "x").iterdir())
+    assert names == ["mart_audit_reductions.xlsx", "mart_district_year.xlsx", "mart_execution.xlsx",
+                     "mart_finding_themes.xlsx", "mart_indicator_loss.xlsx", "mart_report_scores.xlsx"]
+    ws = openpyxl.load_workbook(tmp_path / "x" / "mart_district_year.xlsx").active
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["地区", "报告年度", "报告数", "平均得分"]
+    assert main(["export", "--format", "csv", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "c" / "mart_report_scores.csv").read_text(encoding="utf-8").count("\n") == 9
+
+
+def test_too_large_file_is_rejected_with_its_size(tmp_path):
+    from tests.conftest import SHIJINGSHAN
+
+    rows = process_bytes("big.txt", SHIJINGSHAN.read_bytes(), max_bytes=1000).rows
+    doc = rows["documents"][0]
+    assert doc["status"] == "rejected" and "too large" in doc["reason"] and rows["reports"] == []
