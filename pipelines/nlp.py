@@ -23,6 +23,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -77,6 +78,7 @@ def stopwords() -> frozenset:
     return _STOP
 
 
+@lru_cache(maxsize=65536)
 def _is_punct_or_space(tok: str) -> bool:
     return all(unicodedata.category(c)[0] in "PSZC" for c in tok)
 

@@ -50,9 +50,14 @@ def _alt_cached(words: tuple) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+_TABLE_LINE = re.compile(r"(?m)^\t[^\n]*")
+
+
+@lru_cache(maxsize=16)
 def narrative_mask(text: str) -> str:
-    """The text with table cells (tab-prefixed lines) blanked out, offsets preserved."""
-    return re.sub(r"(?m)^\t[^\n]*", lambda m: " " * len(m.group(0)), text)
+    """The text with table cells (tab-prefixed lines) blanked out, offsets preserved.
+    Cached: every extractor of a report asks for it."""
+    return _TABLE_LINE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def sentences(text: str):
@@ -124,6 +129,10 @@ def find_narrative_dimensions(text: str) -> list[dict]:
     """The sentence that lists first-level scores (其中：项目决策得分…分，…): one dict per item."""
     scan = narrative_mask(text)
     for s, e in sentences(scan):
+        sentence = scan[s:e]
+        # cheap pre-filter: a dimension sentence has at least two scores and a dimension word
+        if sentence.count("分") < 2 or not any(w in sentence for w, _ in R.DIMENSION_STD):
+            continue
         items = []
         for m in _DIM_ITEM_RE.finditer(scan, s, e):
             name = m.group("name")
