@@ -580,6 +580,9 @@ def write_markdown(out: Path, results: dict[int, dict], mach: dict, quick: bool)
         "  without report_id of the same district and year.",
         "",
     ]
+    analysis = Path(__file__).with_name("analysis.md")  # hand-written: why the missed targets are missed
+    if analysis.exists():
+        lines += ["", analysis.read_text(encoding="utf-8").rstrip(), ""]
     text = "\n".join(lines)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
