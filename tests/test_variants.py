@@ -49,6 +49,21 @@ EXPECTED = {
         score_process=D("18.2"), score_output=D("34"), score_outcome=D("20"), budget_wan=D("12000"),
         spent_wan=D("11520"), execution_rate_pct=D("96"), execution_rate_calc_pct=D("96"),
     ),
+    # funds only in the standard self-evaluation form (tab layout); 绩效评级为“优”
+    ("xicheng_self_eval_form_only.txt", 1): dict(
+        project_name="社区养老服务驿站运营补贴", department="北京市西城区民政局",
+        implementer="北京市西城区养老服务指导中心", district="西城区", admin_level="区级", report_year=2023,
+        fiscal_year=2023, evaluation_type="单位自评", total_score=D("93.5"), grade="优",
+        budget_wan=D("480"), received_wan=None, spent_wan=D("456"), execution_rate_pct=D("95"),
+        execution_rate_calc_pct=D("95"),
+    ),
+    # the form as a | table in 元; 评价总分 / 评价结果为“良好”; the report states no year at all
+    ("changping_pipe_form.txt", 1): dict(
+        project_name="农村公路养护", department="北京市昌平区交通局", district="昌平区",
+        evaluation_type="财政评价", total_score=D("86"), grade="良", budget_wan=D("1250"),
+        spent_wan=D("1187.5"), execution_rate_pct=D("95"), execution_rate_calc_pct=D("95"),
+        report_year=None, fiscal_year=None,
+    ),
 }
 
 

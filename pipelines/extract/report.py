@@ -270,6 +270,45 @@ def find_funds(text: str) -> tuple[dict, list[Fact]]:
     return out, facts
 
 
+def form_funds(text: str) -> tuple[dict, list[Fact]]:
+    """Funds from the standard self-evaluation form: the 年度资金总额 row under the columns
+    年初预算数 / 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分 (in the order printed). The amount
+    unit must be printed near the form (万元 or 元); without it the amounts stay null."""
+    cells = table_cells(text)
+    names = [c for c, _ in cells]
+    row_at = next((i for i, c in enumerate(names) if c.rstrip(":：") in R.FORM_FUNDS_ROW), None)
+    if row_at is None:
+        return {}, []
+    columns = [(i, R.FORM_FUNDS_COLUMNS[c]) for i, c in enumerate(names[:row_at]) if c in R.FORM_FUNDS_COLUMNS]
+    # the last run of column labels before the row is its header
+    header = []
+    for i, key in reversed(columns):
+        if header and header[0][0] - i > 2:
+            break
+        header.insert(0, (i, key))
+    if "budget_wan" not in {k for _, k in header}:
+        return {}, []
+    start = cells[header[0][0]][1]
+    context = text[max(0, start - 300) : cells[row_at][1]]
+    unit = "万元" if "万元" in context else ("元" if re.search(r"单位[:：]\s*元|[(（]元[)）]", context) else None)
+    values = cells[row_at + 1 : row_at + 1 + len(header)]
+    out, facts = {}, []
+    for (_, key), (cell, off) in zip(header, values):
+        if key in ("budget_wan", "spent_wan") and unit:
+            v = to_wan(cell.replace(",", ""), unit) if to_decimal(cell) is not None else None
+            if v is not None:
+                out[key] = v
+                facts.append(Fact(key, v, "万元", off, off + len(cell)))
+        elif key == "execution_rate_pct":
+            m = re.fullmatch(rf"({NUM})\s*%", cell) or re.fullmatch(r"(0\.\d+|1(?:\.0+)?)", cell)
+            if m:
+                v = to_decimal(m.group(1))
+                v = v if "%" in cell else v * 100
+                out[key] = v
+                facts.append(Fact(key, v, "%", off, off + len(cell)))
+    return out, facts
+
+
 def computed_execution_rate(budget, received, spent) -> Decimal | None:
     base = received if received not in (None, 0) else budget
     if spent is None or base in (None, 0):
@@ -287,9 +326,30 @@ def strip_aliases(s: str) -> str:
     return _PAREN_ALIAS.sub("", s)
 
 
+def table_cells(text: str) -> list[tuple[str, int]]:
+    """Every table cell of `text` in reading order with its offset, whatever the layout: one
+    tab-prefixed cell per line, `| a | b |` rows, or cells split by runs of two or more spaces."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.startswith("\t"):
+            out.append((line[1:].strip(), pos + 1))
+        elif line.count("|") >= 2:
+            off = pos
+            for part in line.split("|"):
+                if part.strip() and not re.fullmatch(r"\s*:?-{2,}:?\s*", part):
+                    out.append((part.strip(), off + part.find(part.strip())))
+                off += len(part) + 1
+        elif re.search(r"\S {2,}\S.* {2,}\S", line):
+            for m in re.finditer(r"\S+(?: \S+)*", line):
+                out.append((m.group(0), pos + m.start()))
+        pos += len(line) + 1
+    return out
+
+
 def kv_cells(text: str) -> dict[str, str]:
-    """Label/value pairs of form-like tables in the tab layout: a cell equal to a label, then its value."""
-    cells = [ln[1:].strip() for ln in text.split("\n") if ln.startswith("\t")]
+    """Label/value pairs of form-like tables: a cell equal to a label, then its value."""
+    cells = [c for c, _ in table_cells(text)]
     labels = set(R.DEPARTMENT_LABELS + R.IMPLEMENTER_LABELS + ["项目名称"])
     out: dict[str, str] = {}
     for i, c in enumerate(cells[:-1]):
@@ -480,6 +540,11 @@ def extract_fields(text: str, title: str, ctx: Context | None = None) -> ReportF
             facts.append(Fact(f"score_{std}", item["score"], "分", item["start"], item["end"]))
 
     funds, fund_facts = find_funds(text)
+    form, form_facts = form_funds(text)
+    for key, value in form.items():  # the form fills what the narrative does not state
+        if funds.get(key) is None:
+            funds[key] = value
+            fund_facts.append(next(f for f in form_facts if f.field == key))
     v.update(funds)
     facts.extend(fund_facts)
     v["execution_rate_calc_pct"] = computed_execution_rate(v["budget_wan"], v["received_wan"], v["spent_wan"])

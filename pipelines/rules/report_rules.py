@@ -10,6 +10,9 @@ TOTAL_SCORE_LABELS = [
     "绩效评价得分",
     "评价得分分",  # a misprint seen in real reports: "评价得分分为 NN.NN 分"
     "评价总得分",
+    "评价总分",
+    "绩效得分",
+    "考评得分",
     "综合得分",
     "综合评分",
     "评价得分",
@@ -26,6 +29,12 @@ TOTAL_SCORE_LABELS = [
 DIMENSION_WORDS = ["决策", "过程", "管理", "产出", "效益", "投入", "影响", "满意度", "立项", "目标", "实施", "指标"]
 
 GRADE_LABELS = [
+    "绩效评价结果为",
+    "综合评价结论为",
+    "评价结果为",
+    "评定结果为",
+    "绩效评级为",
+    "评级为",
     "绩效级别评定为",
     "绩效等级评定为",
     "评价等级评定为",
@@ -105,6 +114,8 @@ SPENT_LABELS = [
     "预算执行",
     "执行金额",
     "支付合同款",
+    "全年执行数",
+    "执行数",
     "累计支付",
     "实际使用",
     "支出",
@@ -157,3 +168,14 @@ DEPARTMENT_LABELS = ["主管部门", "项目主管部门", "预算部门"]
 IMPLEMENTER_LABELS = ["执行单位", "实施单位", "项目实施单位", "项目执行单位", "实施主体", "项目实施主体"]
 # An organisation's name ends like one (used where a name is picked out of running text).
 ORG_SUFFIXES = ["公司", "局", "委员会", "中心", "医院", "单位", "办公室", "院", "所", "站", "馆", "协会", "部", "厅", "处", "集团", "街道", "乡", "镇", "政府"]
+
+# The standard self-evaluation form (项目支出绩效自评表): its funds row and columns.
+FORM_FUNDS_ROW = ["年度资金总额", "资金总额"]
+FORM_FUNDS_COLUMNS = {
+    "年初预算数": "budget_initial",
+    "全年预算数": "budget_wan",
+    "全年执行数": "spent_wan",
+    "执行率": "execution_rate_pct",
+    "分值": "max_score",
+    "得分": "score",
+}
