@@ -80,6 +80,14 @@ DIMENSIONS = [
         "分项得分：决策 9 分；过程 19 分；产出 38 分；效益 25 分。",
         {"decision": D("9"), "process": D("19"), "output": D("38"), "outcome": D("25")},
     ),
+    (
+        "其中，决策、过程、产出、效益四个方面分别得分18分、19分、35分、20分。",
+        {"decision": D("18"), "process": D("19"), "output": D("35"), "outcome": D("20")},
+    ),
+    (
+        "项目决策、项目过程、项目产出和项目效益指标分别得分8.5、17、36.2和24分。",
+        {"decision": D("8.5"), "process": D("17"), "output": D("36.2"), "outcome": D("24")},
+    ),
 ]
 
 
@@ -133,3 +141,31 @@ def test_funds(text, expected):
     assert {k: got[k] for k in expected} == expected
     for f in facts:  # every value keeps where it came from
         assert 0 <= f.start < f.end <= len(normalize(text))
+
+
+REDUCTIONS = [
+    # real
+    ("市财政、市级各部门组织完成事前绩效评估项目(政策)1142 个，涉及资金 89.5 亿元，审减资金 7.8 亿元。",
+     dict(kind="事前绩效评估", n_items=1142, submitted_wan=D("895000"), reduced_wan=D("78000"))),
+    ("开展事前绩效评估项目182个，审减金额11.04亿元；",
+     dict(kind="事前绩效评估", n_items=182, submitted_wan=None, reduced_wan=D("110400"))),
+    ("项目决算送审金额为2,945.51万元，审定金额为2,489.95万元，核减金额高达455.56万元，决算核减率达到15.47%。",
+     dict(kind="决算评审", n_items=None, submitted_wan=D("2945.51"), approved_wan=D("2489.95"),
+          reduced_wan=D("455.56"), reduction_rate_pct=D("15.47"))),
+    # variants
+    ("全年对159个项目开展事前绩效评估，评估资金23.6亿元，核减资金2.1亿元，核减率8.9%。",
+     dict(kind="事前绩效评估", n_items=159, submitted_wan=D("236000"), reduced_wan=D("21000"),
+          reduction_rate_pct=D("8.9"))),
+    ("事前评估项目 1,024 项，申报资金 356,000 万元，审核后资金 320,400 万元，净审减 35,600 万元。",
+     dict(kind="事前绩效评估", n_items=1024, submitted_wan=D("356000"), approved_wan=D("320400"),
+          reduced_wan=D("35600"))),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", REDUCTIONS, ids=[f"red{i}" for i in range(len(REDUCTIONS))])
+def test_reductions(sentence, expected):
+    from pipelines.extract.audit import find_reductions
+
+    rows = find_reductions(normalize(sentence))
+    assert len(rows) == 1
+    assert {k: rows[0][k] for k in expected} == expected

@@ -56,7 +56,9 @@ def find_reductions(text: str) -> list[dict]:
         if f:
             facts.append(f)
         n_items = None
-        mi = re.search(r"(?:项目|政策|项)[^\d。；，,]{0,8}?(?P<n>\d[\d,]*)\s*(?:个|项|份)", sentence)
+        mi = re.search(r"(?:项目|政策|项)[^\d。；，,]{0,8}?(?P<n>\d[\d,]*)\s*(?:个|项|份)", sentence) or re.search(
+            r"(?P<n>\d[\d,]*)\s*(?:个|项)(?:项目|政策)", sentence
+        )
         if mi and mi.start("n") < sentence.find(next(w for w in R.REDUCED_LABELS if w in sentence)):
             n = to_decimal(mi.group("n"))
             if n is not None:

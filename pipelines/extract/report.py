@@ -125,13 +125,44 @@ def _known_dimension(name: str) -> bool:
     return any(word in name for word, _ in R.DIMENSION_STD) or "投入" in name
 
 
+_PARALLEL_DIMS = re.compile(
+    r"(?P<names>[^，。；:：,]{2,60}?)(?:[一二三四五六七八九十两]个方面|[一二三四五六七八九十两]项(?:一级)?指标|指标)?"
+    r"分别(?:得分|获得|得)?(?:为)?\s*"
+    r"(?P<nums>\d+(?:\.\d+)?\s*分?(?:\s*[、，,和及与]\s*\d+(?:\.\d+)?\s*分?)+)"
+)
+
+
+def _parallel_dimensions(scan: str, s: int, e: int) -> list[dict]:
+    """'决策、过程、产出、效益四个方面分别得分18分、19分、35分、20分' — names, then 分别, then numbers."""
+    m = _PARALLEL_DIMS.search(scan, s, e)
+    if not m:
+        return []
+    names = [re.sub(r"^(?:其中|以及)", "", n).strip() for n in re.split(r"[、和及与]", m.group("names"))]
+    names = [n for n in names if n]
+    nums = list(re.finditer(r"\d+(?:\.\d+)?", scan[m.start("nums") : m.end("nums")]))
+    if len(names) != len(nums) or len(names) < 2 or not all(_known_dimension(n) for n in names):
+        return []
+    base = m.start("nums")
+    return [
+        {"dimension": n, "dimension_std": dimension_std(n), "score": to_decimal(x.group(0)),
+         "start": base + x.start(), "end": base + x.end()}
+        for n, x in zip(names, nums)
+    ]
+
+
 def find_narrative_dimensions(text: str) -> list[dict]:
     """The sentence that lists first-level scores (其中：项目决策得分…分，…): one dict per item."""
     scan = narrative_mask(text)
     for s, e in sentences(scan):
         sentence = scan[s:e]
         # cheap pre-filter: a dimension sentence has at least two scores and a dimension word
-        if sentence.count("分") < 2 or not any(w in sentence for w, _ in R.DIMENSION_STD):
+        if not any(w in sentence for w, _ in R.DIMENSION_STD):
+            continue
+        if "分别" in sentence:
+            items = _parallel_dimensions(scan, s, e)
+            if items:
+                return items
+        if sentence.count("分") < 2:
             continue
         items = []
         for m in _DIM_ITEM_RE.finditer(scan, s, e):
