@@ -25,6 +25,10 @@ from pipelines import nlp
 from pipelines.extract import themes as TH
 
 
+# What a report must state to count as whole; a report without one of these makes its file `partial`.
+ESSENTIAL = {"total_score": "总分", "grade": "评价等级", "district": "地区", "report_year": "年度"}
+
+
 @dataclass
 class DocResult:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in schema.LANDED_TABLES})
@@ -219,10 +223,14 @@ def process_bytes(rel_path: str, data: bytes, max_bytes: int | None = None) -> D
         doc["n_reports"] = len(res.rows["reports"])
         if res.rows["reports"] or res.rows["audit_reductions"]:
             doc["status"] = "parsed"
-            missing = [r for r in res.rows["reports"] if r["total_score"] is None]
-            if missing:
+            gaps = []
+            for r in res.rows["reports"]:
+                lacks = [zh for key, zh in ESSENTIAL.items() if r.get(key) is None]
+                if lacks:
+                    gaps.append(f"报告{r['seq']}缺少{'、'.join(lacks)}")
+            if gaps:
                 doc["status"] = "partial"
-                doc["reason"] = f"{len(missing)} 份报告未找到总分 / no total score in {len(missing)} report(s)"
+                doc["reason"] = "；".join(gaps) + " / report(s) cut short or without a stated score, grade, district or year"
         else:
             doc["reason"] = "未找到绩效评价报告 / no report found"
             res = DocResult(text=text)

@@ -115,3 +115,13 @@ def test_sigkill_mid_run_leaves_the_last_good_warehouse(data_root):
     assert n_reports(data_root) == good + 600
     leftovers = [f for f in data_root.rglob("*.tmp*")]
     assert leftovers == []
+
+
+def test_report_cut_short_makes_the_file_partial_and_says_what_is_missing(data_root):
+    text = SHIJINGSHAN.read_text(encoding="utf-8")
+    cut = text[: text.index("经过综合评价")]  # a half-downloaded file: the score sentence never arrives
+    (data_root / "raw" / "half.txt").write_text(cut, encoding="utf-8")
+    run_all(paths(data_root))
+    status, reason, n = docs(data_root)["half.txt"]
+    assert status == "partial" and n == 1
+    assert "总分" in reason and "评价等级" in reason and "地区" not in reason
