@@ -41,7 +41,7 @@ def _load_inventory(p: Paths) -> list[lake.Entry]:
 def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
     p = bpe.paths()
     acquire_lock(p)  # held until the warehouse is swapped in (or the run's process ends)
-    entries = lake.scan_raw(p.raw)
+    entries = lake.scan_raw(p.raw, p.state / "hashes.pkl")
     lake.atomic_write_bytes(_inventory_path(p), pickle.dumps(entries))
     by_ext = Counter((e.rel_path.rsplit(".", 1)[-1].lower() if "." in e.rel_path else "(none)") for e in entries)
     context.log.info(f"{len(entries)} raw files under {p.raw}")

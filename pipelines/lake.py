@@ -38,26 +38,45 @@ class Entry:
     duplicate_of: str | None = None
 
 
-def scan_raw(raw_dir: Path) -> list[Entry]:
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def scan_raw(raw_dir: Path, hash_cache: Path | None = None) -> list[Entry]:
+    """Every file under `raw_dir` in path order with its sha256; later copies marked duplicates.
+
+    With `hash_cache`, a file whose size, modification and change times and inode are those
+    recorded last time keeps its recorded hash (as git's index does), so a no-op run reads no bytes."""
     entries: list[Entry] = []
     first_by_sha: dict[str, str] = {}
     if not raw_dir.exists():
         return entries
+    known: dict = {}
+    if hash_cache is not None:
+        try:
+            known = pickle.loads(hash_cache.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            known = {}
+    seen: dict = {}
     files = sorted(
         (p for p in raw_dir.rglob("*") if p.is_file() and not any(part in HIDDEN_DIRS or part.startswith(".~") for part in p.relative_to(raw_dir).parts)),
         key=lambda p: p.relative_to(raw_dir).as_posix(),
     )
     for p in files:
         rel = p.relative_to(raw_dir).as_posix()
-        h = hashlib.sha256()
-        size = 0
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-                size += len(chunk)
-        sha = h.hexdigest()
-        entries.append(Entry(rel, sha, size, first_by_sha.get(sha)))
+        st = p.stat()
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        cached = known.get(rel)
+        sha = cached[1] if cached and cached[0] == stamp else _sha256_file(p)
+        seen[rel] = (stamp, sha)
+        entries.append(Entry(rel, sha, st.st_size, first_by_sha.get(sha)))
         first_by_sha.setdefault(sha, rel)
+    if hash_cache is not None and seen != known:
+        atomic_write_bytes(hash_cache, pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL))
     return entries
 
 

@@ -57,7 +57,7 @@ def run_lock(paths: Paths):
 
 def run_all(paths: Paths, workers: int | None = None) -> dict:
     with run_lock(paths):
-        entries = lake.scan_raw(paths.raw)
+        entries = lake.scan_raw(paths.raw, paths.state / "hashes.pkl")
         extracted = lake.extract_all(paths, entries, workers=workers)
         landed = {**lake.land(paths, entries), **lake.row_counts(paths)}
         counts = warehouse.build_warehouse(paths)

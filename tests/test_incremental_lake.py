@@ -77,3 +77,17 @@ def test_changed_sql_rebuilds_the_warehouse(data_root, monkeypatch):
     monkeypatch.setattr(warehouse, "build_signature", lambda paths: real(paths) + "-sql-changed")
     assert run_all(p)["warehouse"]["rebuilt"] == 1
     assert run_all(p)["warehouse"]["rebuilt"] == 0
+
+
+def test_hash_cache_is_used_and_a_rewritten_file_is_rehashed(data_root, monkeypatch):
+    p = paths(data_root)
+    run_all(p)
+    calls = []
+    real = lake._sha256_file
+    monkeypatch.setattr(lake, "_sha256_file", lambda path: calls.append(path.name) or real(path))
+    run_all(p)
+    assert calls == []  # nothing changed: no file read
+    target = data_root / "raw" / SHIJINGSHAN.name
+    target.write_bytes(target.read_bytes() + "\n附注".encode())
+    out = run_all(p)
+    assert calls == [SHIJINGSHAN.name] and out["extracted"] == 1
