@@ -28,6 +28,7 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/bpe status
 
 test: $(STAMP)
+	$(BIN)/ruff check --select F pipelines tests benchmarks
 	$(BIN)/python -m pytest
 
 # The Dagster UI on http://127.0.0.1:3000 (same code location as `make run`).

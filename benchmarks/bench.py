@@ -467,7 +467,7 @@ def write_markdown(out: Path, results: dict[int, dict], mach: dict, quick: bool)
     ]
     e2e = big["e2e_s"] if big else None
     lines.append(
-        f"| 10,000 reports end to end (`run_all`, fresh root) | ≤ 30 s | "
+        "| 10,000 reports end to end (`run_all`, fresh root) | ≤ 30 s | "
         + (
             f"{e2e:.1f} s ({big['n_files']:,} files, {big['n_reports_expected']:,} reports, {big['raw_bytes'] / 1e6:.0f} MB)"
             if big

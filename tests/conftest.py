@@ -16,6 +16,29 @@ def corpus_text(path: Path) -> str:
     return normalize(path.read_text(encoding="utf-8"))
 
 
+def query(root: Path, sql: str, params=None) -> list[tuple]:
+    """Run read-only SQL against the warehouse under `root`."""
+    import duckdb
+
+    con = duckdb.connect(str(root / "marts" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_root(tmp_path_factory) -> Path:
+    """A data root with the sample corpus, built once per test module with `run_all`."""
+    from pipelines.run import run_all
+    from pipelines.settings import paths
+
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(RAW, root / "raw")
+    run_all(paths(root))
+    return root
+
+
 @pytest.fixture
 def data_root(tmp_path) -> Path:
     """A fresh data root with a copy of the sample corpus in raw/."""

@@ -2,33 +2,20 @@
 
 from decimal import Decimal as D
 
-import duckdb
 import pytest
 
 from pipelines.cli import main
 from pipelines.process import process_bytes
-from pipelines.run import run_all
-from pipelines.settings import paths
+from tests.conftest import query
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    import shutil
-
-    from tests.conftest import RAW
-
-    r = tmp_path_factory.mktemp("analyst")
-    shutil.copytree(RAW, r / "raw")
-    run_all(paths(r))
-    return r
+def root(corpus_root):
+    return corpus_root
 
 
 def q(root, sql):
-    con = duckdb.connect(str(root / "marts" / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return query(root, sql)
 
 
 def test_indicator_loss_ranks_the_fengtai_indicators(root):

@@ -3,11 +3,11 @@
 from decimal import Decimal as D
 
 import dagster as dg
-import duckdb
 import pytest
 
 from pipelines import definitions
 from pipelines.assets import BpeData
+from tests.conftest import query
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,7 @@ def built(tmp_path_factory):
 
 
 def q(root, sql):
-    con = duckdb.connect(str(root / "marts" / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return query(root, sql)
 
 
 def test_eight_reports_with_district_year_score_grade(built):

@@ -1,6 +1,5 @@
 """The lake and warehouse do only the work that changed: buckets, manifest, build signature."""
 
-import shutil
 
 import duckdb
 

@@ -1,12 +1,11 @@
 """recurring_findings and mart_finding_themes on real text: the Fengtai bundle, and the same bundle
 re-dated as the next year's disclosure (same departments raising the same themes a year later)."""
 
-import duckdb
 import pytest
 
 from pipelines.run import run_all
 from pipelines.settings import paths
-from tests.conftest import FENGTAI
+from tests.conftest import FENGTAI, query
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +22,7 @@ def root(tmp_path_factory):
 
 
 def q(root, sql):
-    con = duckdb.connect(str(root / "marts" / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return query(root, sql)
 
 
 def test_recurring_by_department_and_district(root):

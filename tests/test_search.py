@@ -5,21 +5,12 @@ import pytest
 
 from pipelines import search as S
 from pipelines.cli import main
-from pipelines.run import run_all
-from pipelines.settings import paths
 from pipelines.warehouse import load_fts
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    import shutil
-
-    from tests.conftest import RAW
-
-    r = tmp_path_factory.mktemp("search")
-    shutil.copytree(RAW, r / "raw")
-    run_all(paths(r))
-    return r
+def root(corpus_root):
+    return corpus_root
 
 
 def con_for(root):

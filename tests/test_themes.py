@@ -8,8 +8,6 @@ docs/themes.md for the labelling convention). The classifier must agree on ≥ 9
 import csv
 import subprocess
 import sys
-from collections import Counter
-from pathlib import Path
 
 import jieba
 import pytest

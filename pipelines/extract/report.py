@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from decimal import Decimal
 
-from pipelines.extract.numbers import AMOUNT_RE, NUM, to_decimal, to_wan
+from pipelines.extract.numbers import NUM, to_decimal, to_wan
 from pipelines.rules import report_rules as R
 
 CJK = r"\u4e00-\u9fff"
@@ -398,8 +398,8 @@ def find_labelled_line(text: str, labels) -> str | None:
 
 
 _EVAL_OBJECT = re.compile(
-    rf"(?P<pre>[^，。“”\n]{{0,60}}?)对(?P<org>[^。“”]{{0,80}}?)(?:的)?“(?P<name>[^。]+)”(?:项目)?"
-    rf"(?:开展|进行)(?:了)?(?:部门|财政|重点|单位)?(?:绩效)?(?:自)?评价"
+    r"(?P<pre>[^，。“”\n]{0,60}?)对(?P<org>[^。“”]{0,80}?)(?:的)?“(?P<name>[^。]+)”(?:项目)?"
+    r"(?:开展|进行)(?:了)?(?:部门|财政|重点|单位)?(?:绩效)?(?:自)?评价"
 )
 
 
