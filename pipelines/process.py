@@ -196,6 +196,12 @@ def process_text(doc_id: str, text: str) -> DocResult:
                     "_tokens": tokens,  # cached with the file, used for keywords
                 }
             )
+    # An explanation that says only 我区 takes the district all of its bundle's reports name.
+    named = {r["district"] for r in res.rows["reports"] if r["district"]}
+    if len(named) == 1:
+        for a in res.rows["audit_reductions"]:
+            if a["report_id"] is None and a["district"] is None:
+                a["district"] = next(iter(named))
     return res
 
 

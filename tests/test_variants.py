@@ -97,3 +97,13 @@ def test_variant_space_table_indicators_sum_to_total():
     ind = [i for i in r["indicator_scores"] if i["report_id"] == rid]
     assert [i["level3"] for i in ind][:3] == ["立项依据充分性", "绩效目标合理性", "预算执行率"]
     assert sum(i["max_score"] for i in ind) == 100 and sum(i["score"] for i in ind) == D("76.4")
+
+
+def test_explanation_without_a_name_takes_the_district_its_reports_share():
+    text = (VARIANTS / "tongzhou_bundle_space_table.txt").read_text(encoding="utf-8")
+    unnamed = text.replace("关于通州区2025年预算绩效管理工作情况的说明", "关于2025年预算绩效管理工作情况的说明", 1)
+    assert unnamed != text
+    r = process_bytes("unnamed.txt", unnamed.encode("utf-8")).rows
+    gov = [a for a in r["audit_reductions"] if a["report_id"] is None]
+    assert [(a["district"], a["report_year"], a["n_items"]) for a in gov] == [("通州区", 2025, 96)]
+    assert {x["district"] for x in r["reports"]} == {"通州区"}

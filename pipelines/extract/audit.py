@@ -69,11 +69,10 @@ def find_reductions(text: str) -> list[dict]:
         if mr:
             rate = to_decimal(mr.group("num"))
             facts.append(Fact("reduction_rate_pct", rate, "%", s + mr.start("num"), s + mr.end("num")))
-        elif submitted:
-            rate = (reduced / submitted * 100).quantize(Decimal("0.0001"))
-        if submitted is None and approved is not None:
-            submitted_calc = approved + reduced  # not stored: only used for the rate
-            rate = rate if rate is not None else (reduced / submitted_calc * 100).quantize(Decimal("0.0001"))
+        else:  # computed: cut / reviewed, the reviewed amount being approved + cut when only those are printed
+            base = submitted if submitted else (approved + reduced if approved is not None else None)
+            if base:
+                rate = (reduced / base * 100).quantize(Decimal("0.0001"))
         rows.append(
             {
                 "kind": _kind(sentence),
