@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from pipelines.text import lines_with_offsets
 
 TITLE_END = re.compile(r"(?:评价|自评)(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?)?$")
-EXPLANATION_TITLE = re.compile(r"^关于.{0,40}(?:预算绩效|绩效管理|绩效工作).{0,20}(?:说明|情况)$")
+# 关于2024年预算绩效管理有关情况的说明 / 2024年预算绩效管理工作情况报告 … (a heading inside a report,
+# such as （二）预算绩效管理情况, starts with its number and is not one).
+EXPLANATION_TITLE = re.compile(
+    r"^(?:关于|(?:北京市)?[\u4e00-\u9fff]{0,8}?(?:19|20)\d{2}\s*年度?)[^。；，]{0,40}?"
+    r"(?:预算绩效|绩效管理|绩效工作)[^。；，]{0,20}(?:说明|情况|情况的?报告|工作报告)$"
+)
 TOC_LINE = re.compile(r"(?:[·.…]{3,}|…{2,})\s*\d*\s*$")
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节部分])")
 SENTENCE_END = "。；;：:，,！？"
@@ -70,7 +75,7 @@ def split_document(text: str) -> Segmented:
     explanations_at: list[tuple[int, int, str]] = []
     for i, (off, line) in enumerate(lines):
         s = line.strip()
-        if EXPLANATION_TITLE.match(s):
+        if EXPLANATION_TITLE.match(s) and not TITLE_END.search(s):
             explanations_at.append((off, off + len(line), s))
             continue
         if not _is_title_end(line):

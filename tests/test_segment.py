@@ -67,3 +67,25 @@ def test_report_without_recognisable_title_is_still_found():
     text = "某某项目支出绩效情况\n\n经评价，该项目自评得分95分，评价等级为优秀。" + "项目按计划实施。" * 40
     seg = split_document(normalize(text))
     assert len(seg.reports) == 1 and seg.reports[0].title == "某某项目支出绩效情况"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "title,is_explanation",
+    [
+        ("关于 2024 年预算绩效管理有关情况的说明", True),
+        ("关于丰台区预算绩效管理情况的说明", True),
+        ("关于2023年度预算绩效管理工作情况的报告", True),
+        ("2024年预算绩效管理工作情况说明", True),
+        ("北京市海淀区2024年度预算绩效管理工作报告", True),
+        ("(二)预算绩效管理情况", False),
+        ("关于某某项目的绩效评价报告", False),
+        ("加强预算绩效管理情况", False),
+    ],
+)
+def test_explanation_titles(title, is_explanation):
+    from pipelines.segment import EXPLANATION_TITLE, TITLE_END
+
+    assert bool(EXPLANATION_TITLE.match(title) and not TITLE_END.search(title)) is is_explanation
