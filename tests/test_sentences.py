@@ -132,6 +132,10 @@ FUNDS = [
         "(三)项目资金情况\n项目预算３００万元，实际支出２８５万元，资金执行率９５％。\n二、",
         dict(budget_wan=D("300"), received_wan=None, spent_wan=D("285"), execution_rate_pct=D("95")),
     ),
+    (
+        "(三)项目资金使用情况\n该项目预算总额为860.5万元，截至年底实际支付812.3万元。\n二、",
+        dict(budget_wan=D("860.5"), received_wan=None, spent_wan=D("812.3"), execution_rate_pct=None),
+    ),
 ]
 
 
