@@ -63,15 +63,17 @@ TABLE = "\n".join(
     ]
 )
 # PDF: a table is positioned text; each row is one line of its non-empty cells, in order.
+# Rows of the score table as the PDF reader gives them: cells rebuilt from character boxes and
+# separated by two spaces; a row whose first cells are merged (empty) is indented.
 PDF_TABLE_ROWS = [
-    "一级指标 二级指标 三级指标 分值 专家评分",
-    "决策 项目立项 立项依据充分性 1 1.00",
-    "立项程序规范性 1 0.88",
-    "绩效目标 绩效目标合理性 2.5 2.00",
-    "过程 资金管理 资金到位率 2 2.00",
-    "产出 产出数量 实际完成率 15 13.22",
-    "满意度 10 6.70",
-    "合计 100 84.90",
+    "一级指标  二级指标  三级指标  分值  专家评分",
+    "决策  项目立项  立项依据充分性  1  1.00",
+    "    立项程序规范性  1  0.88",
+    "    绩效目标  绩效目标合理性  2.5  2.00",
+    "过程  资金管理  资金到位率  2  2.00",
+    "产出  产出数量  实际完成率  15  13.22",
+    "    满意度  10  6.70",
+    "合计  100  84.90",
 ]
 
 

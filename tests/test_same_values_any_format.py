@@ -67,11 +67,9 @@ def test_score_table_and_findings_identical(extracted, name):
     assert [(f["kind"], f["heading"]) for f in got["findings"]] == [(f["kind"], f["heading"]) for f in base["findings"]]
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a PDF's text layer gives a table row as one line with single "
-                   "spaces between cells, which the space-run layout (2+ spaces) cannot split; needs cells "
-                   "rebuilt from character positions")
 def test_pdf_score_table_comes_through_as_space_layout(extracted):
-    """PDF tables are text lines; the narrative values match (above) but the score table does not."""
+    """A PDF's table is rebuilt from character boxes (cells split at wide gaps, merged cells as
+    indentation) and read by the space-run layout: the same rows as the text file."""
     pdf = extracted["report.pdf"]
     base = extracted["utf8.txt"]
     assert [(f["kind"], f["heading"]) for f in pdf["findings"]] == [(f["kind"], f["heading"]) for f in base["findings"]]

@@ -211,6 +211,10 @@ def _read_lines(lines: list[str], i: int, split):
             if k < n and k - j <= 3 and split(lines[k]) and split(lines[k])[0] == header:
                 j = k  # page break: the header comes again
                 continue
+            nxt = split(lines[k]) if k < n and k - j == 1 else None
+            if nxt and len(nxt[0]) >= 2 and (nxt[1] or len(nxt[0]) == len(header)):
+                j = k  # page break inside the table: the next line is still one of its rows
+                continue
             break
         got = split(line)
         if got is None:

@@ -695,7 +695,7 @@ def _pdf_text(data: bytes, limits: Limits, deadline: float) -> str:
             try:
                 textpage = page.get_textpage()
                 try:
-                    raw = textpage.get_text_range()
+                    raw = _pdf_layout_text(textpage)
                 finally:
                     textpage.close()
             finally:
@@ -712,11 +712,75 @@ def _pdf_text(data: bytes, limits: Limits, deadline: float) -> str:
     return "\n\n".join(p for p in pages) + "\n"
 
 
+PDF_CELL_GAP = 1.5  # a horizontal gap wider than this many glyph widths separates table cells
+PDF_INDENT = 2.0  # a line starting this many glyph widths right of the page's text edge is indented
+PDF_WORD_GAP = 0.2  # between Latin letters or digits, a gap this wide is a space
+
+
+def _pdf_layout_text(textpage) -> str:
+    """The page's text rebuilt from character boxes, so table cells are visible: characters are
+    grouped into lines by their vertical centre and ordered left to right; a horizontal gap wider
+    than PDF_CELL_GAP glyphs is written as two or more spaces (a cell boundary) and a line starting
+    well right of the page's text edge is indented (its first cells are empty, merged), which is
+    what the space-run table layout reads. Ordinary text comes out as PDFium gives it."""
+    full = textpage.get_text_range()
+    n = textpage.count_chars()
+    if len(full) != n:
+        return full  # generated characters do not line up with boxes: keep the plain text
+    chars = []
+    for k in range(n):
+        ch = full[k]
+        if ch.isspace():
+            continue
+        try:
+            left, bottom, right, top = textpage.get_charbox(k)
+        except Exception:  # pypdfium2 raises for characters without a box
+            return full
+        chars.append((ch, left, right, (bottom + top) / 2))
+    widths = sorted(r - l for ch, l, r, _ in chars if "\u4e00" <= ch <= "\u9fff")
+    if not widths:
+        return full
+    glyph = widths[len(widths) // 2] or 1.0
+    rows: list[list] = []  # [centre, [(left, right, ch)...]] in the order lines first appear
+    for ch, left, right, centre in chars:
+        row = next((r for r in reversed(rows[-8:]) if abs(r[0] - centre) < 0.6 * glyph), None)
+        if row is None:
+            rows.append([centre, [(left, right, ch)]])
+        else:
+            row[1].append((left, right, ch))
+    rows.sort(key=lambda r: -r[0])
+    left_edge = min(c[1] for c in chars)
+    lines = []
+    for _, cs in rows:
+        cs.sort()
+        parts = ["    "] if cs[0][0] - left_edge > PDF_INDENT * glyph else []
+        prev_right = None
+        for left, right, ch in cs:
+            if prev_right is not None:
+                gap = left - prev_right
+                if gap > PDF_CELL_GAP * glyph:
+                    parts.append("  ")
+                elif gap > PDF_WORD_GAP * glyph and (ch.isascii() or parts[-1][-1:].isascii()):
+                    parts.append(" ")
+            parts.append(ch)
+            prev_right = right
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def _clean_pdf_line(line: str) -> str:
+    """Like a paragraph line, but a table row (cells split by 2+ spaces) keeps its indentation."""
+    line = line.replace("\t", " ")
+    if re.search(r"\S {2,}\S", line):
+        return line.rstrip(_EDGE_WS)
+    return line.strip(_EDGE_WS)
+
+
 def _clean_pdf_page(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _PDF_CONTROL.sub("", text)
-    lines = [_clean_line(ln) for ln in text.split("\n")]
-    return "\n".join(ln for ln in lines if ln)
+    lines = [_clean_pdf_line(ln) for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln.strip())
 
 
 # --------------------------------------------------------------------------- html
