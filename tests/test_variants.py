@@ -57,6 +57,15 @@ EXPECTED = {
         budget_wan=D("480"), received_wan=None, spent_wan=D("456"), execution_rate_pct=D("95"),
         execution_rate_calc_pct=D("95"),
     ),
+    # commissioned by the finance bureau to a firm; "X实施的“项目”进行了绩效评价"; 决策类指标
+    ("daxing_commissioned.txt", 1): dict(
+        title="大兴区2024年老旧小区综合整治项目绩效评价报告", project_name="老旧小区综合整治",
+        department="北京市大兴区住房和城乡建设委员会", implementer="北京市大兴区住房和城乡建设委员会",
+        district="大兴区", admin_level="区级", report_year=2024, fiscal_year=2024, evaluation_type="财政评价",
+        total_score=D("87.5"), grade="良", score_decision=D("13.5"), score_process=D("18"),
+        score_output=D("34"), score_outcome=D("22"), budget_wan=D("3256.8"), received_wan=D("3256.8"),
+        spent_wan=D("3102.5"), execution_rate_pct=D("95.26"), execution_rate_calc_pct=D("95.2622"),
+    ),
     # the form as a | table in 元; 评价总分 / 评价结果为“良好”; the report states no year at all
     ("changping_pipe_form.txt", 1): dict(
         project_name="农村公路养护", department="北京市昌平区交通局", district="昌平区",

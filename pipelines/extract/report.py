@@ -414,8 +414,9 @@ def find_object(text: str) -> tuple[str | None, str | None]:
     if not org:
         pre = re.search(rf"([{CJK}()（）]{{2,40}}(?:{_alt(R.ORG_SUFFIXES)}))$", m.group("pre").strip())
         org = pre.group(1) if pre and "财政局" not in pre.group(1) else ""
+    org = re.sub(rf"(?:{_alt(R.ORG_TRAILING_VERBS)})$", "", _unwrap(org))
     # A name never holds a line break: one there comes from wrapped lines (PDF text, Word soft breaks).
-    return (_unwrap(org) or None), _unwrap(m.group("name").strip())
+    return (org or None), _unwrap(m.group("name").strip())
 
 
 def _unwrap(s: str) -> str:
@@ -430,6 +431,9 @@ def find_implementer(text: str) -> str | None:
     m = re.search(rf"实施主体(?:为|是)(?P<v>[{CJK}、()（）]{{2,60}}?)[。，；]", scan)
     if m:
         return m.group("v")
+    m = re.search(rf"(?P<v>[{CJK}()（）]{{4,40}}?(?:{_alt(R.ORG_SUFFIXES)}))(?:负责|组织|牵头)?实施的“", scan)
+    if m:  # "…委员会实施的“项目”"
+        return re.sub(r"^.*?对", "", m.group("v")) if "对" in m.group("v") else m.group("v")
     for m in re.finditer(rf"(?:，|。|^)(?P<v>[{CJK}()（）]{{4,40}}?)作为(?:开发)?实施主体", scan):
         if re.search(rf"(?:{_alt(R.ORG_SUFFIXES)})$", m.group("v")):
             return m.group("v")

@@ -140,7 +140,9 @@ REDUCTION_RATE_LABELS = ["净审减率", "审减率", "核减率"]
 REVIEW_KINDS = [("事前绩效评估", "事前绩效评估"), ("事前评估", "事前绩效评估"), ("决算", "决算评审"), ("预算评审", "预算评审"), ("结算", "结算评审")]
 
 # Evaluation type.
-FINANCE_EVALUATOR = r"财政局[^。]{0,30}(?:成立|组织|委托|牵头)[^。]{0,40}(?:评价工作组|绩效评价|评价)"
+FINANCE_EVALUATOR = r"财政局[^。]{0,30}(?:成立|组织|委托|牵头)[^。]{0,90}(?:评价工作组|绩效评价|评价)"
+# Words that follow the evaluated body's name but are not part of it ("…委员会实施的“项目”").
+ORG_TRAILING_VERBS = ["负责组织实施", "组织实施", "负责实施", "牵头实施", "实施", "承担", "主管", "负责"]
 SELF_EVALUATION = ["单位自评", "绩效自评报告", "自评报告", "采用自评方式", "自评得分", "开展自评"]
 DEPARTMENT_EVALUATION = ["部门评价", "部门绩效评价", "部门组织开展"]
 
