@@ -160,6 +160,9 @@ REDUCTIONS = [
     ("全年对159个项目开展事前绩效评估，评估资金23.6亿元，核减资金2.1亿元，核减率8.9%。",
      dict(kind="事前绩效评估", n_items=159, submitted_wan=D("236000"), reduced_wan=D("21000"),
           reduction_rate_pct=D("8.9"))),
+    ("全年共对86个项目开展事前绩效评估，审核资金9.8亿元，核减资金1.06亿元。",
+     dict(kind="事前绩效评估", n_items=86, submitted_wan=D("98000"), reduced_wan=D("10600"),
+          reduction_rate_pct=D("10.8163"))),
     ("事前评估项目 1,024 项，申报资金 356,000 万元，审核后资金 320,400 万元，净审减 35,600 万元。",
      dict(kind="事前绩效评估", n_items=1024, submitted_wan=D("356000"), approved_wan=D("320400"),
           reduced_wan=D("35600"))),
@@ -173,3 +176,20 @@ def test_reductions(sentence, expected):
     rows = find_reductions(normalize(sentence))
     assert len(rows) == 1
     assert {k: rows[0][k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text,department,implementer",
+    [
+        ("主管部门：北京市某区教育委员会\n实施单位：北京市某区第一中学", "北京市某区教育委员会", "北京市某区第一中学"),
+        ("预算单位：北京市某区卫生健康委员会\n项目单位：北京市某区妇幼保健院", "北京市某区卫生健康委员会", "北京市某区妇幼保健院"),
+        ("执行单位：北京市某区园林绿化局（以下简称区园林局）", None, "北京市某区园林绿化局"),
+    ],
+)
+def test_department_and_implementer_lines(text, department, implementer):
+    from pipelines.extract.report import find_implementer, find_labelled_line
+    from pipelines.rules import report_rules as R
+
+    t = normalize(text)
+    assert find_labelled_line(t, R.DEPARTMENT_LABELS) == department
+    assert find_implementer(t) == implementer

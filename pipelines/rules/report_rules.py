@@ -134,7 +134,7 @@ FUNDS_SECTION_HEADING = r"资金(?:投入|使用|安排|管理)?(?:和|及|与)?
 
 # Reviews that cut money: reduced/approved/submitted labels.
 REDUCED_LABELS = ["净审减", "审减", "核减"]
-SUBMITTED_LABELS = ["涉及资金", "涉及金额", "评估金额", "评估资金", "申报资金", "申报金额", "送审金额", "送审资金", "送审"]
+SUBMITTED_LABELS = ["涉及资金", "涉及金额", "评估金额", "评估资金", "申报资金", "申报金额", "审核资金", "审核金额", "送审金额", "送审资金", "送审"]
 APPROVED_LABELS = ["审定金额", "审定资金", "审后金额", "审后资金", "审核后资金", "审核后金额", "审核后", "评估后资金", "审定", "审后"]
 REDUCTION_RATE_LABELS = ["净审减率", "审减率", "核减率"]
 REVIEW_KINDS = [("事前绩效评估", "事前绩效评估"), ("事前评估", "事前绩效评估"), ("决算", "决算评审"), ("预算评审", "预算评审"), ("结算", "结算评审")]
@@ -172,8 +172,8 @@ DISTRICT_ALIASES = {"经开区": "北京经济技术开发区", "亦庄": "北�
 SELF_REFERENCE = {"我市": "市级", "全市": "市级", "我区": "区级", "全区": "区级"}
 
 # Department / implementer labels.
-DEPARTMENT_LABELS = ["主管部门", "项目主管部门", "预算部门"]
-IMPLEMENTER_LABELS = ["执行单位", "实施单位", "项目实施单位", "项目执行单位", "实施主体", "项目实施主体"]
+DEPARTMENT_LABELS = ["主管部门", "项目主管部门", "预算部门", "预算单位"]
+IMPLEMENTER_LABELS = ["执行单位", "实施单位", "项目实施单位", "项目执行单位", "实施主体", "项目实施主体", "项目单位"]
 # An organisation's name ends like one (used where a name is picked out of running text).
 ORG_SUFFIXES = ["公司", "局", "委员会", "中心", "医院", "单位", "办公室", "院", "所", "站", "馆", "协会", "部", "厅", "处", "集团", "街道", "乡", "镇", "政府"]
 
