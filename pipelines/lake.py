@@ -146,8 +146,12 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
     for c in cols:
         values = [r.get(c.name) for r in rows]
         if pa.types.is_decimal(c.type):
-            values = [_quantize(v, c.type.scale) for v in values]
-            values = [v if v is None or len(v.as_tuple().digits) <= c.type.precision else None for v in values]
+            try:  # most values already fit the column's scale: let Arrow convert them
+                arrays.append(pa.array(values, type=c.type))
+                continue
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                values = [_quantize(v, c.type.scale) for v in values]
+                values = [v if v is None or len(v.as_tuple().digits) <= c.type.precision else None for v in values]
         arrays.append(pa.array(values, type=c.type))
     return pa.Table.from_arrays(arrays, schema=schema.arrow_schema(table))
 
@@ -248,6 +252,10 @@ def land_bucket(paths: Paths, bucket: int, entries: list[Entry]) -> None:
         write_parquet_atomic(to_arrow(t, rows), paths.table_dir(t) / part_name(bucket))
 
 
+def _land_bucket_args(args) -> None:
+    land_bucket(*args)
+
+
 def land(paths: Paths, entries: list[Entry]) -> dict:
     """Bring the lake up to date with `entries`: rewrite only the buckets whose files changed.
 
@@ -259,13 +267,19 @@ def land(paths: Paths, entries: list[Entry]) -> dict:
     old = read_manifest(paths).get("buckets", {})
     new = {str(b): bucket_signature(es) for b, es in by_bucket.items()}
     expected = {part_name(b) for b in range(N_BUCKETS)}
-    written = 0
+    todo = []
     for b, es in by_bucket.items():
         complete = all((paths.table_dir(t) / part_name(b)).exists() for t in schema.LANDED_TABLES)
-        if old.get(str(b)) == new[str(b)] and complete:
-            continue
-        land_bucket(paths, b, es)
-        written += 1
+        if old.get(str(b)) != new[str(b)] or not complete:
+            todo.append((paths, b, es))
+    workers = min(os.cpu_count() or 1, 2) if len(todo) >= 4 else 1
+    if workers > 1:  # buckets are independent: write them on all cores
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_land_bucket_args, todo))
+    else:
+        for args in todo:
+            _land_bucket_args(args)
+    written = len(todo)
     for t in schema.LANDED_TABLES:  # files of another layout or a killed run
         d = paths.table_dir(t)
         for f in d.glob("*.parquet"):
