@@ -357,9 +357,11 @@ def strip_aliases(s: str) -> str:
     return _PAREN_ALIAS.sub("", s)
 
 
-def table_cells(text: str) -> list[tuple[str, int]]:
+@lru_cache(maxsize=16)
+def table_cells(text: str) -> tuple[tuple[str, int], ...]:
     """Every table cell of `text` in reading order with its offset, whatever the layout: one
-    tab-prefixed cell per line, `| a | b |` rows, or cells split by runs of two or more spaces."""
+    tab-prefixed cell per line, `| a | b |` rows, or cells split by runs of two or more spaces.
+    Cached per report text (the form readers and the label readers both ask)."""
     out: list[tuple[str, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -375,7 +377,7 @@ def table_cells(text: str) -> list[tuple[str, int]]:
             for m in re.finditer(r"\S+(?: \S+)*", line):
                 out.append((m.group(0), pos + m.start()))
         pos += len(line) + 1
-    return out
+    return tuple(out)
 
 
 def kv_cells(text: str) -> dict[str, str]:
