@@ -11,7 +11,6 @@ Two warehouses:
 """
 
 import re
-import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -21,7 +20,6 @@ import pytest
 from pipelines import lake, schema
 from pipelines.settings import SQL_DIR, paths
 from pipelines.warehouse import build_warehouse
-from tests.conftest import RAW
 
 EXAMPLES_DIR = SQL_DIR / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.sql"))
@@ -61,13 +59,9 @@ def run(warehouse: Path, prefix: str) -> tuple[list[str], list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    from pipelines.run import run_all
-
-    root = tmp_path_factory.mktemp("corpus")
-    shutil.copytree(RAW, root / "raw")
-    run_all(paths(root), workers=1)
-    return paths(root).warehouse
+def corpus(corpus_root) -> Path:
+    """The warehouse built from the sample corpus (shared fixture in conftest)."""
+    return paths(corpus_root).warehouse
 
 
 # ---------------------------------------------------------------- a lake we control
