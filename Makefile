@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export TMPDIR ?= /tmp
 
-.PHONY: install run test ui validate bench bench-quick explain clean
+.PHONY: install run test ui validate bench bench-quick explain clean eval-real
 
 install: $(STAMP)
 
@@ -50,3 +50,17 @@ explain: $(STAMP)
 
 clean:
 	rm -rf data/lake data/.state data/marts/warehouse.duckdb .dagster
+
+# Score extraction on a folder of real published texts (kept outside git, see tests/real/README.md):
+#   make eval-real REAL_DIR=.real/shared/raw                      (gold: ../shared/real/gold.json)
+#   make eval-real REAL_DIR=.real/own/raw GOLD=tests/real/gold.json
+# Builds a warehouse from copies of the texts with `make run`'s own job, then prints the scorer's line.
+REAL_DIR ?= .real/shared/raw
+SCORER ?= ../shared/real/score_real.py
+GOLD ?= $(dir $(SCORER))gold.json
+EVAL_ROOT ?= .tmp/eval-real
+eval-real: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	@test -d "$(REAL_DIR)" || { echo "REAL_DIR=$(REAL_DIR) is not a folder of real texts"; exit 2; }
+	rm -rf $(EVAL_ROOT) && mkdir -p $(EVAL_ROOT)/raw && cp "$(REAL_DIR)"/* $(EVAL_ROOT)/raw/
+	BPE_DATA_DIR=$(abspath $(EVAL_ROOT)) $(BIN)/dagster job execute -m pipelines.definitions -j bpe_job > $(EVAL_ROOT)/run.log 2>&1 || { tail -30 $(EVAL_ROOT)/run.log; exit 1; }
+	$(BIN)/python $(SCORER) $(EVAL_ROOT)/marts/warehouse.duckdb --gold $(GOLD) $(SHOW)

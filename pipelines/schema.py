@@ -40,6 +40,9 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("reason", pa.string(), "未完整解析的原因"),
             _c("n_reports", pa.int32(), "识别出的报告数"),
             _c("ingested_at", pa.timestamp("us", tz="UTC"), "入库时间"),
+            # added for documents from anywhere (contract extension, see README)
+            _c("doc_kind", pa.string(), "文件类型（evaluation_report评价报告/self_evaluation_form自评表/explanation说明/review_notice评审通报/results_bulletin结果公告/other其他）"),
+            _c("text_method", pa.string(), "文字来源（text文本/text_layer文字层/ocr识别/mixed混合）"),
         ],
     ),
     "reports": (
@@ -69,6 +72,11 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("execution_rate_pct", RATE, "预算执行率（报告所述，%）"),
             _c("execution_rate_calc_pct", RATE, "预算执行率（计算，%）"),
             _c("n_indicators", pa.int32(), "评分指标行数"),
+            _c("report_kind", pa.string(), "报告来源（evaluation_report评价报告/self_evaluation_form自评表/results_bulletin_row结果公告行）"),
+            _c("scope", pa.string(), "评价范围（项目/政策/部门整体）"),
+            _c("province", pa.string(), "省级行政区"),
+            _c("city", pa.string(), "地级行政区（直辖市为空）"),
+            _c("adcode", pa.string(), "行政区划代码（所述最小行政区，6位）"),
         ],
     ),
     "dimension_scores": (
@@ -120,6 +128,10 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("approved_wan", MONEY, "审定金额（万元）"),
             _c("reduced_wan", MONEY, "审减/核减金额（万元）"),
             _c("reduction_rate_pct", RATE, "审减率（%）"),
+            _c("province", pa.string(), "省级行政区"),
+            _c("city", pa.string(), "地级行政区（直辖市为空）"),
+            _c("adcode", pa.string(), "行政区划代码（所述最小行政区，6位）"),
+            _c("doc_id", pa.string(), "来源文件ID"),
         ],
     ),
     "findings": (
@@ -147,6 +159,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("evidence", pa.string(), "原文句子"),
             _c("char_start", pa.int64(), "起始字符位置（规范化文本）"),
             _c("char_end", pa.int64(), "结束字符位置（规范化文本）"),
+            _c("source", pa.string(), "抽取来源（narrative正文/labelled_cell标注单元格/form_column自评表列/form_total自评表总分/table_total表格合计/table_row表格行/derived推算）"),
+            _c("page", pa.int32(), "PDF页码（其他格式为空）"),
         ],
     ),
     "discrepancies": (

@@ -14,7 +14,7 @@ usual numbered sections), which drops covers such as a bundle's own title page.
 import re
 from dataclasses import dataclass, field
 
-from pipelines.text import lines_with_offsets
+from pipelines.text import TITLE_STOPS, lines_with_offsets
 
 TITLE_END = re.compile(r"(?:评价|自评)(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?)?$")
 # 关于2024年预算绩效管理有关情况的说明 / 2024年预算绩效管理工作情况报告 … (a heading inside a report,
@@ -25,7 +25,7 @@ EXPLANATION_TITLE = re.compile(
 )
 TOC_LINE = re.compile(r"(?:[·.…]{3,}|…{2,})\s*\d*\s*$")
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节部分])")
-SENTENCE_END = "。；;：:，,！？"
+SENTENCE_END = TITLE_STOPS
 REPORT_BODY = re.compile(r"得分|评价结果|评分|绩效评价情况|综合评价|评价结论")
 MIN_REPORT_CHARS = 200
 MAX_TITLE_LINE = 80

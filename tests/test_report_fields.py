@@ -94,13 +94,15 @@ def test_report_counts():
 def test_government_wide_ex_ante_reductions():
     muni = process_text("d", corpus_text(MUNICIPAL)).rows["audit_reductions"]
     assert muni == [
-        dict(district="北京市", report_year=2024, report_id=None, kind="事前绩效评估", n_items=1142,
+        dict(district="北京市", province="北京市", city=None, adcode="110000", doc_id="d",
+             report_year=2024, report_id=None, kind="事前绩效评估", n_items=1142,
              submitted_wan=D("895000.0000"), approved_wan=None, reduced_wan=D("78000.0000"),
              reduction_rate_pct=D("8.7151")),
     ]
     feng = [r for r in process_text("d", corpus_text(FENGTAI)).rows["audit_reductions"] if r["report_id"] is None]
     assert feng == [
-        dict(district="丰台区", report_year=2024, report_id=None, kind="事前绩效评估", n_items=182,
+        dict(district="丰台区", province="北京市", city=None, adcode="110106", doc_id="d",
+             report_year=2024, report_id=None, kind="事前绩效评估", n_items=182,
              submitted_wan=None, approved_wan=None, reduced_wan=D("110400.0000"), reduction_rate_pct=None),
     ]
 

@@ -8,83 +8,180 @@ the rate (reduced / submitted) when the sentence gives no rate of its own.
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from pipelines.extract.numbers import NUM, to_decimal, to_wan
 from pipelines.extract.report import Fact, _alt, narrative_mask
 from pipelines.rules import report_rules as R
 
 _AMOUNT_AFTER = r"(?P<gap>[^\d。；，,\n%]{0,8}?)\s*(?P<num>" + NUM + r")\s*(?P<unit>亿元|万元|千元|元)"
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})")
+
+
+@lru_cache(maxsize=64)
+def _amount_re(labels: tuple) -> re.Pattern:
+    return re.compile(rf"(?:{_alt(labels)}){_AMOUNT_AFTER}")
 
 
 def _amount(label_words, sentence: str, base: int, field: str) -> tuple[Decimal | None, Fact | None]:
-    m = re.search(rf"(?:{_alt(label_words)}){_AMOUNT_AFTER}", sentence)
-    if not m or re.search(r"率", m.group("gap")):
-        return None, None
-    v = to_wan(m.group("num"), m.group("unit"))
-    if v is None:
-        return None, None
-    return v, Fact(field, v, "万元", base + m.start("num"), base + m.end("unit"))
+    for m in _amount_re(tuple(label_words)).finditer(sentence):
+        if re.search(r"率", m.group("gap")):
+            continue
+        v = to_wan(m.group("num"), m.group("unit"))
+        if v is None:
+            continue
+        return v, Fact(field, v, "万元", base + m.start("num"), base + m.end("unit"))
+    return None, None
 
 
-def _kind(sentence: str) -> str:
-    for word, kind in R.REVIEW_KINDS:
-        if word in sentence:
-            return kind
-    return "评审"
+def _kind(*texts: str) -> str | None:
+    for t in texts:
+        for word, kind in R.REVIEW_KINDS:
+            if word in t:
+                return kind
+    return None
 
 
-def find_reductions(text: str) -> list[dict]:
-    """One dict per sentence stating a reduction; keys match `audit_reductions` plus `facts`."""
-    scan = narrative_mask(text)
-    rows = []
+def _segments(sentence: str, base: int):
+    """A sentence's statistics, cut where 其中 or a semicolon starts another subject."""
     start = 0
-    for m in re.finditer(r"[。；;]|\n\n", scan + "。"):
+    for m in re.finditer(r"[；;]|其中[,，:：]?", sentence):
+        if m.start() > start:
+            yield base + start, sentence[start : m.start()]
+        start = m.end() if m.group(0) in "；;" else m.start()
+    if start < len(sentence):
+        yield base + start, sentence[start:]
+
+
+def _stats(seg: str, base: int) -> dict:
+    """Every statistic one segment states: field -> (value, Fact)."""
+    out = {}
+    for field, labels in (("reduced_wan", R.REDUCED_LABELS), ("submitted_wan", R.SUBMITTED_LABELS), ("approved_wan", R.APPROVED_LABELS)):
+        v, f = _amount(labels, seg, base, field)
+        if v is not None:
+            out[field] = (v, f)
+    if "submitted_wan" in out and "reduced_wan" in out and out["submitted_wan"][1].start == out["reduced_wan"][1].start:
+        del out["submitted_wan"]
+    red_at = out["reduced_wan"][1].start - base if "reduced_wan" in out else len(seg)
+    for pat in R.ITEM_COUNT:
+        mi = re.search(pat, seg)
+        if mi and mi.start("n") < red_at:
+            n = to_decimal(mi.group("n"))
+            if n is not None and n < 1_000_000:
+                out["n_items"] = (int(n), Fact("n_items", n, "个", base + mi.start("n"), base + mi.end("n")))
+                break
+    mr = re.search(rf"(?:{_alt(R.REDUCTION_RATE_LABELS)})[^\d。；，,]{{0,6}}?(?P<num>{NUM})\s*%", seg) or (
+        re.search(rf"(?:{_alt(R.REDUCED_LABELS)})[^。；]{{0,30}}?{R.REDUCTION_SHARE}(?P<num>{NUM})\s*%", seg)
+    )
+    if mr:
+        rate = to_decimal(mr.group("num"))
+        if rate is not None and rate <= 100:
+            out["reduction_rate_pct"] = (rate, Fact("reduction_rate_pct", rate, "%", base + mr.start("num"), base + mr.end("num")))
+    return out
+
+
+def _year_of(sentence: str, doc_year: int | None, page_year: int | None) -> int | None:
+    for word, delta in R.RELATIVE_YEARS.items():
+        if word in sentence and page_year:
+            return page_year + delta
+    m = _YEAR.search(sentence)
+    if m:
+        return int(m.group(1))
+    return doc_year
+
+
+def page_year(text: str) -> int | None:
+    """The year of the page's own date (a news item's 2022年7月22日 / 2022-07-22)."""
+    m = _DATE.search(text)
+    return int(m.group(1)) if m else None
+
+
+def find_reductions(text: str, with_years: bool = False) -> list[dict]:
+    """One dict per statistic of a review that cut money; keys match `audit_reductions` plus `facts`.
+
+    Sentences end at 。！？ and paragraph breaks; within one, 其中 and semicolons start a new
+    statistic when the next part states a figure the current one already has (a new subject).
+    A statistic without a cut (事前绩效评估 of 10 items, 3007.5万元) is joined with a cut of the
+    same kind stated alone in a later sentence (审减资金50万元). Nothing is inferred but the
+    rate (reduced / submitted) when no rate is printed. With `with_years`, each row carries the
+    year its sentence states (今年/去年 from the page's date), else the document's first year."""
+    scan = narrative_mask(text)
+    pyear = page_year(scan) if with_years else None
+    doc_year = None  # the year the text last stated (a sentence without one keeps it)
+    rows, pending = [], []
+    paragraph_kind = None
+    start = 0
+    for m in re.finditer(r"[。！？]|\n", scan + "。"):
         s, e = start, m.start()
         start = m.end()
         sentence = scan[s:e]
-        if not re.search(_alt(R.REDUCED_LABELS), sentence):
+        if scan[s - 1 : s] in ("\n", "") or s == 0:
+            paragraph_kind = _kind(sentence) or (paragraph_kind if not sentence.strip() else None)
+        if with_years:
+            doc_year = _year_of(sentence, doc_year, pyear)
+        if not re.search(f"{_alt(R.REDUCED_LABELS)}|{_alt(R.SUBMITTED_LABELS)}", sentence):
             continue
-        facts: list[Fact] = []
-        reduced, f = _amount(R.REDUCED_LABELS, sentence, s, "reduced_wan")
-        if reduced is None:
+        cur: dict = {}
+        cur_text = ""
+        groups = []
+        for base, seg in _segments(sentence, s):
+            st = _stats(seg, base)
+            if not st:
+                cur_text += seg
+                continue
+            if cur and any(k in cur for k in st):
+                groups.append((cur, cur_text))
+                cur, cur_text = {}, ""
+            cur.update(st)
+            cur_text += seg
+        if cur:
+            groups.append((cur, cur_text))
+        for st, seg_text in groups:
+            row = {
+                "kind": _kind(seg_text, sentence) or paragraph_kind,
+                "year": _year_of(sentence, doc_year, pyear) if with_years else None,
+                "stats": st,
+            }
+            if "reduced_wan" in st:
+                rows.append(row)
+            elif "n_items" in st or "submitted_wan" in st:
+                pending.append(row)
+    # a cut stated alone joins the statistic of the same kind that had none
+    for row in rows:
+        st = row["stats"]
+        if "submitted_wan" in st or "n_items" in st or "approved_wan" in st:
             continue
-        facts.append(f)
-        submitted, f = _amount(R.SUBMITTED_LABELS, sentence, s, "submitted_wan")
-        if f:
-            facts.append(f)
-        approved, f = _amount(R.APPROVED_LABELS, sentence, s, "approved_wan")
-        if f:
-            facts.append(f)
-        n_items = None
-        mi = re.search(r"(?:项目|政策|项)[^\d。；，,]{0,8}?(?P<n>\d[\d,]*)\s*(?:个|项|份)", sentence) or re.search(
-            r"(?P<n>\d[\d,]*)\s*(?:个|项)(?:项目|政策)", sentence
-        )
-        if mi and mi.start("n") < sentence.find(next(w for w in R.REDUCED_LABELS if w in sentence)):
-            n = to_decimal(mi.group("n"))
-            if n is not None:
-                n_items = int(n)
-                facts.append(Fact("n_items", n, "个", s + mi.start("n"), s + mi.end("n")))
-        rate = None
-        mr = re.search(rf"(?:{_alt(R.REDUCTION_RATE_LABELS)})[^\d。；，,]{{0,6}}?(?P<num>{NUM})\s*%", sentence)
-        if mr:
-            rate = to_decimal(mr.group("num"))
-            facts.append(Fact("reduction_rate_pct", rate, "%", s + mr.start("num"), s + mr.end("num")))
-        else:  # computed: cut / reviewed, the reviewed amount being approved + cut when only those are printed
+        match = [p for p in pending if p["kind"] and p["kind"] == row["kind"]]
+        if len(match) == 1:
+            p = match[0]
+            pending.remove(p)
+            row["stats"] = {**p["stats"], **st}
+            row["year"] = p["year"] or row["year"]
+    out = []
+    for row in rows:
+        st = row["stats"]
+        val = {k: v for k, (v, _) in st.items()}
+        facts = [f for _, f in st.values()]
+        rate = val.get("reduction_rate_pct")
+        reduced, submitted, approved = val["reduced_wan"], val.get("submitted_wan"), val.get("approved_wan")
+        if rate is None:  # computed: cut / reviewed (approved + cut when only those are printed)
             base = submitted if submitted else (approved + reduced if approved is not None else None)
             if base:
                 rate = (reduced / base * 100).quantize(Decimal("0.0001"))
-        rows.append(
-            {
-                "kind": _kind(sentence),
-                "n_items": n_items,
-                "submitted_wan": submitted,
-                "approved_wan": approved,
-                "reduced_wan": reduced,
-                "reduction_rate_pct": rate,
-                "facts": facts,
-            }
-        )
-    return rows
+        item = {
+            "kind": row["kind"] or "评审",
+            "n_items": val.get("n_items"),
+            "submitted_wan": submitted,
+            "approved_wan": approved,
+            "reduced_wan": reduced,
+            "reduction_rate_pct": rate,
+            "facts": sorted(facts, key=lambda f: f.start),
+        }
+        if with_years:
+            item["report_year"] = row["year"]
+        out.append(item)
+    return out
 
 
 LABELLED_QUANTITIES = {

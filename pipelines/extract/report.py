@@ -11,17 +11,26 @@ from decimal import Decimal
 
 from pipelines.extract.numbers import NUM, to_decimal, to_wan
 from pipelines.rules import report_rules as R
+from pipelines.text import sentence_at, sentences
 
 CJK = r"\u4e00-\u9fff"
 
 
 @dataclass
 class Fact:
+    """One extracted value with its evidence: offsets in the text searched and the rule
+    (`source`) that found it — `narrative`, `labelled_cell`, `form_column`, `form_total`,
+    `table_total`, `table_row`, `derived`… (rules data: `pipelines/rules/sources.py`).
+    `text` holds the value of a text field (a name); `value` that of a number."""
+
     field: str
-    value: Decimal
+    value: Decimal | None
     unit: str
     start: int
     end: int
+    source: str = "narrative"
+    text: str | None = None
+    evidence: str | None = None  # set where the sentence around the offsets is not the evidence (a table)
 
 
 @dataclass
@@ -60,20 +69,7 @@ def narrative_mask(text: str) -> str:
     return _TABLE_LINE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def sentences(text: str):
-    """Yield (start, end) of sentences, split at 。！？ (not at line breaks: page breaks split sentences)."""
-    start = 0
-    for m in re.finditer(r"[。！？]", text):
-        yield start, m.end()
-        start = m.end()
-    if start < len(text):
-        yield start, len(text)
-
-
-def _sentence_at(text: str, pos: int) -> tuple[int, int]:
-    left = max(text.rfind(c, 0, pos) for c in "。！？；")
-    rights = [i for i in (text.find(c, pos) for c in "。！？；") if i != -1]
-    return left + 1, (min(rights) + 1 if rights else len(text))
+_sentence_at = sentence_at
 
 
 # ---------------------------------------------------------------- scores and grade
@@ -443,7 +439,7 @@ def find_implementer(text: str) -> str | None:
 
 
 def title_project_name(title: str, department: str | None) -> str | None:
-    t = re.sub(r"(?:项目)?(?:支出)?(?:绩效)?(?:评价|自评)(?:的)?报告.*$", "", title).strip()
+    t = re.sub(r"(?:项目)?(?:支出)?(?:绩效)?(?:评价)?(?:自评价?|评价)(?:总结)?(?:的)?报告.*$", "", title).strip()
     if department and t.startswith(department):
         t = t[len(department) :]
     t = re.sub(r"^.*?关于", "", t) if "关于" in t else t

@@ -30,8 +30,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from pipelines.extract.numbers import to_decimal as _to_decimal
 from pipelines.rules import table_rules as R
 
 __all__ = [
@@ -63,25 +64,20 @@ def _norm(cell: str | None) -> str:
     return re.sub(r"\s+", "", cell or "")
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-
-
 def to_decimal(cell) -> Decimal | None:
-    """A score cell as a Decimal ("2.35", " 3 ", "6.10分", "1,234.5"); None for "—", "", text.
+    """A score cell as a Decimal ("2.35", " 3 ", "6.10分", "1,234.5", "3.", ".5"); None for "—", "", text.
 
-    Never raises.
-    """
-    try:
-        if cell is None:
-            return None
-        s = _norm(str(cell)).replace(",", "")
-        if s.endswith("分"):
-            s = s[:-1]
-        if not _NUMBER.fullmatch(s):
-            return None
-        return Decimal(s)
-    except (InvalidOperation, ValueError, TypeError, ArithmeticError):
+    Never raises. The number itself is read by the one number parser, `numbers.to_decimal`."""
+    if cell is None:
         return None
+    s = _norm(str(cell))
+    if s.endswith("分"):
+        s = s[:-1]
+    if s.endswith("."):
+        s = s[:-1]
+    if s.startswith(".") or s.startswith("-.") or s.startswith("+."):
+        s = s.replace(".", "0.", 1)
+    return _to_decimal(s)
 
 
 def _is_tab_cell(line: str) -> bool:

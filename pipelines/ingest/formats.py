@@ -673,8 +673,44 @@ def read_pdf(data: bytes, limits: Limits | None = None) -> str:
     return _run_bounded("pdf", data, limits, {})
 
 
+_PDFIUM_FONT_PATHS = None  # kept alive for PDFium, which holds the pointer
+
+
+def use_bundled_fonts() -> None:
+    """Make PDFium find fonts only in the CJK font package the project installs.
+
+    A PDF whose CJK font is not embedded (many government PDFs) is laid out with a font PDFium
+    substitutes from the machine's font folders; machines differ (a fresh one has no CJK font),
+    and so would the character boxes and the table cells rebuilt from them. PDFium is started
+    again with the package's folder as its only font path, so every machine reads a PDF alike.
+    Once per process (the PDF worker)."""
+    global _PDFIUM_FONT_PATHS
+    if _PDFIUM_FONT_PATHS is not None:
+        return
+    import ctypes
+
+    import pypdfium2  # noqa: F401  (starts PDFium with the default font search)
+    import pypdfium2.raw as pdfium_c
+    from pypdfium2 import _library_scope
+    from pypdfium2.internal import bases
+
+    from pipelines.charts import cjk_font_path
+
+    paths = (ctypes.c_char_p * 2)(str(cjk_font_path().parent).encode(), None)
+    _library_scope.destroy_lib()
+    config = pdfium_c.FPDF_LIBRARY_CONFIG(
+        version=2, m_pUserFontPaths=ctypes.cast(paths, type(pdfium_c.FPDF_LIBRARY_CONFIG().m_pUserFontPaths)),
+        m_pIsolate=None, m_v8EmbedderSlot=0,
+    )
+    pdfium_c.FPDF_InitLibraryWithConfig(config)
+    bases.LIBRARY_AVAILABLE = True
+    _PDFIUM_FONT_PATHS = paths
+
+
 def _pdf_text(data: bytes, limits: Limits, deadline: float) -> str:
     import pypdfium2 as pdfium
+
+    use_bundled_fonts()
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -760,7 +796,9 @@ def _pdf_layout_text(textpage) -> str:
                 gap = left - prev_right
                 if gap > PDF_CELL_GAP * glyph:
                     parts.append("  ")
-                elif gap > PDF_WORD_GAP * glyph and (ch.isascii() or parts[-1][-1:].isascii()):
+                elif gap > PDF_WORD_GAP * glyph and (ch.isascii() or parts[-1][-1:].isascii()) and not (
+                    ch in ".,%" and parts[-1][-1:].isdigit()  # a decimal point, a thousands comma or % after a digit: one number
+                ):
                     parts.append(" ")
             parts.append(ch)
             prev_right = right

