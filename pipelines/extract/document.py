@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipelines import nlp, schema
-from pipelines.extract import audit, checks, forms as FM, places
+from pipelines.extract import audit, bulletin as BL, checks, forms as FM, places
 from pipelines.extract import findings as F
 from pipelines.extract import tables as T
 from pipelines.extract import themes as TH
@@ -180,8 +180,8 @@ def weighted_table(text: str) -> tuple[list[dict], Fact | None]:
 class ReportSources:
     """Every named source of one report's fields, computed once, asked by the assembler."""
 
-    def __init__(self, text: str, title: str, kind: str, ctx: Context, form: FM.Form | None, base: int):
-        self.text, self.title, self.kind, self.ctx, self.form, self.base = text, title, kind, ctx, form, base
+    def __init__(self, text: str, title: str, kind: str, ctx: Context, form: FM.Form | None, base: int, row: dict | None = None):
+        self.text, self.title, self.kind, self.ctx, self.form, self.base, self.row = text, title, kind, ctx, form, base, row
         self._cache: dict[str, dict] = {}
 
     def get(self, source: str, fld: str) -> Candidate | None:
@@ -301,13 +301,29 @@ class ReportSources:
     def src_form_header(self) -> dict:
         return {"report_year": Candidate(self.form.year)} if self.form and self.form.year else {}
 
+    def src_bulletin_row(self) -> dict:
+        r = self.row or {}
+        out = {k: Candidate(v) for k, v in r.items() if not k.startswith("_") and v is not None}
+        for f in r.get("_facts", []):
+            out[f.field] = _num(Fact(f.field, f.value, f.unit, f.start - self.base, f.end - self.base, source=f.source))
+        return out
+
+    def src_bulletin(self) -> dict:
+        r = self.row or {}
+        out = {}
+        if r.get("_year"):
+            out["report_year"] = Candidate(r["_year"])
+        if r.get("_type"):
+            out["evaluation_type"] = Candidate(r["_type"])
+        return out
+
     def src_form(self) -> dict:
         return {"evaluation_type": Candidate("单位自评")} if self.form else {}
 
     # -- score tables
     def tables(self):
         if not hasattr(self, "_tables"):
-            self._tables = score_tables(self.text) if self.kind != "self_evaluation_form" else ([], [], [], [])
+            self._tables = score_tables(self.text) if self.kind == "evaluation_report" else ([], [], [], [])
             self._weighted = weighted_table(self.text)
         return self._tables
 
@@ -429,6 +445,7 @@ class Part:
     title: str
     seq: int = 0
     form: FM.Form | None = None
+    row: dict | None = None  # a results bulletin's row, with what the bulletin says of all rows
 
 
 def _parts(text: str, seg) -> list[Part]:
@@ -443,6 +460,13 @@ def _parts(text: str, seg) -> list[Part]:
                 host.form = FM.read_form(text, f)
             continue
         parts.append(Part("self_evaluation_form", f.start, f.end, f.title, form=FM.read_form(text, f)))
+    if not parts and not seg.explanations:
+        bulletins = BL.find_bulletins(text)
+        doc_type = BL.document_type(text)
+        for b in bulletins:
+            year = BL.bulletin_year(text, b.start)
+            for r in b.rows:
+                parts.append(Part("results_bulletin_row", b.start, b.end, "", row={**r, "_year": year, "_type": doc_type}))
     if not parts and seg.reports and not seg.explanations:
         lone = _lone_report(text)
         parts = [lone] if lone else []
@@ -490,7 +514,7 @@ def extract_document(doc_id: str, text: str) -> DocResult:
     seq = 0
     for part in parts:
         ptext = text[part.start : part.end]
-        src = ReportSources(ptext, part.title, part.kind, ctx, part.form, part.start)
+        src = ReportSources(ptext, part.title, part.kind, ctx, part.form, part.start, part.row)
         a = assemble(src)
         v = a.values
         if not has_evidence(v):
@@ -536,9 +560,7 @@ def _doc_kind(text, seg, reports_out, audit_rows) -> str:
     if seg.explanations:
         return "explanation"
     if kinds:
-        if len(kinds) > 1 and all(k == "results_bulletin_row" for k in kinds):
-            return "results_bulletin"
-        return kinds[0]
+        return "results_bulletin" if kinds[0] == "results_bulletin_row" else kinds[0]
     if audit_rows:
         head = text[:400]
         return "explanation" if any(w in head for w in D.EXPLANATION_WORDS) and "评审" not in head[:60] else "review_notice"
@@ -575,7 +597,7 @@ def _land_report(res: DocResult, doc_id: str, text: str, part: Part, src: Report
         row.setdefault(k, None)
     res.rows["reports"].append(row)
     res.rows["facts"].extend(_fact_rows(rid, a.facts, text, part.start))
-    narrative_dims = src.narrative_dimensions() if part.kind != "self_evaluation_form" else []
+    narrative_dims = src.narrative_dimensions() if part.kind == "evaluation_report" else []
     for d in narrative_dims:
         res.rows["dimension_scores"].append({"report_id": rid, "dimension": d["dimension"], "dimension_std": d["dimension_std"],
                                              "max_score": None, "score": d["score"], "source": "narrative"})

@@ -18,6 +18,8 @@ Sources:
 - `context`        the explanation a bundle opens with (its year)
 - `fiscal_year`    the year the report states for its funds
 - `publisher`      the unit a self-evaluation report is published by (信息来源 / 发布机构)
+- `bulletin_row`   a row of a results bulletin's table (项目名称 / 资金量 / 评价得分 / 评价结果 / 备注)
+- `bulletin`       what a results bulletin says of all its rows (its year, who evaluated)
 """
 
 REPORT = {
@@ -58,4 +60,9 @@ FORM = {
     "evaluation_type": ["form"],
 }
 
-BY_KIND = {"evaluation_report": REPORT, "self_evaluation_form": FORM, "results_bulletin_row": REPORT}
+# A row of a results bulletin: its cells, then what the bulletin says of all its rows.
+BULLETIN_ROW = {f: ["bulletin_row"] for f in FORM}
+BULLETIN_ROW["report_year"] = ["bulletin_row", "bulletin"]
+BULLETIN_ROW["evaluation_type"] = ["bulletin_row", "bulletin"]
+
+BY_KIND = {"evaluation_report": REPORT, "self_evaluation_form": FORM, "results_bulletin_row": BULLETIN_ROW}

@@ -1,0 +1,195 @@
+"""Results bulletins: a table or list of several evaluations, each row one report.
+
+A bulletin's table has a header of column names (序号 / 主管部门 / 项目单位 / 项目名称 /
+资金量(万元) or 发行金额(亿元) / 评价得分 / 评价结果 / 备注) in `|` rows or one cell per line;
+each following row (anchored on its 序号 when the table has one) gives a project with its
+figures. A row's cells are read under their columns; a cell that does not fit its column (a
+grade that is not a grade word, a score that is not a number) stays null. Pure; vocabulary
+in `pipelines/rules/bulletin_rules.py`.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipelines.extract.numbers import to_decimal, to_wan
+from pipelines.extract.report import Fact
+from pipelines.rules import bulletin_rules as B
+from pipelines.rules import report_rules as R
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Bulletin:
+    start: int  # the header's first cell
+    end: int  # after the last row
+    roles: list[str]
+    rows: list[dict] = field(default_factory=list)  # field -> value, "_facts" -> [Fact]
+    unit: str | None = None
+
+
+def _cells(text: str) -> list[Cell]:
+    """Every cell in reading order: one per `|` part of a pipe line, else one per line."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.count("|") >= 2:
+            off = pos
+            for part in line.split("|"):
+                s = part.strip()
+                if s:
+                    out.append(Cell(s, off + part.find(s), off + part.find(s) + len(s)))
+                off += len(part) + 1
+            out.append(Cell("\n", pos + len(line), pos + len(line)))  # end of a row
+        elif line.strip():
+            s = line.strip()
+            out.append(Cell(s, pos + line.find(s), pos + line.find(s) + len(s)))
+        pos += len(line) + 1
+    return out
+
+
+def _role(cell: str) -> str | None:
+    c = re.sub(r"\s+|[(（][^)）]*[)）]", "", cell)
+    if not c or len(c) > 14:
+        return None
+    for word, role in B.HEADER_ROLES:
+        if c == word or (len(word) >= 3 and word in c):
+            return role
+    return None
+
+
+def _unit(header_cells: list[Cell], before: str) -> str | None:
+    for c in header_cells:
+        m = re.search(r"(亿元|万元|元)", c.text)
+        if m and _role(c.text) == "amount":
+            return m.group(1)
+    m = re.search(r"单位\s*[:：]\s*(亿元|万元|元)", before[-200:])
+    return m.group(1) if m else None
+
+
+def _grade(s: str) -> str | None:
+    s = re.sub(r"[(（].*?[)）]|\s", "", s)
+    return R.GRADE_WORDS.get(s)
+
+
+def find_bulletins(text: str) -> list[Bulletin]:
+    cells = _cells(text)
+    out = []
+    i = 0
+    while i < len(cells):
+        # a header: a run of 3+ header cells naming a project and a figure
+        j = i
+        roles = []
+        while j < len(cells) and cells[j].text != "\n" and _role(cells[j].text):
+            roles.append(_role(cells[j].text))
+            j += 1
+        if len(roles) >= 3 and "project" in roles and B.FIGURE_ROLES & set(roles):
+            b = Bulletin(cells[i].start, cells[j - 1].end, roles, unit=_unit(cells[i:j], text[: cells[i].start]))
+            j = _read_rows(cells, j, b)
+            if b.rows:
+                out.append(b)
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return out
+
+
+def _read_rows(cells: list[Cell], j: int, b: Bulletin) -> int:
+    k = len(b.roles)
+    has_seq = b.roles[0] == "seq"
+    expect = 1
+    while j < len(cells):
+        if cells[j].text == "\n":
+            j += 1
+            continue
+        if has_seq:
+            if cells[j].text != str(expect):
+                break
+            row = [cells[j]]
+            j += 1
+            while j < len(cells) and cells[j].text != "\n" and cells[j].text != str(expect + 1) and len(row) < k:
+                row.append(cells[j])
+                j += 1
+            expect += 1
+        else:
+            row = []
+            while j < len(cells) and cells[j].text != "\n" and len(row) < k:
+                c = cells[j]
+                # a row ends after its figures: a text cell after a number starts the next row
+                if row and _is_figure(row[-1].text) and not _is_figure(c.text) and _role_at(b.roles, len(row)) != "note":
+                    break
+                row.append(c)
+                j += 1
+            if j < len(cells) and cells[j].text == "\n":
+                j += 1
+        item = _row(b, row)
+        if item is None:
+            break
+        b.rows.append(item)
+        b.end = row[-1].end
+    return j
+
+
+def _role_at(roles: list[str], i: int) -> str | None:
+    return roles[i] if i < len(roles) else None
+
+
+def _is_figure(s: str) -> bool:
+    return to_decimal(s) is not None or _grade(s) is not None
+
+
+def _row(b: Bulletin, row: list[Cell]) -> dict | None:
+    if len(row) < 2:
+        return None
+    out: dict = {"_facts": [], "_start": row[0].start, "_end": row[-1].end}
+    for role, c in zip(b.roles, row):
+        t = c.text
+        if role == "project" and not _is_figure(t):
+            out["project_name"] = t
+        elif role in ("department", "implementer") and not _is_figure(t):
+            out[role] = t
+        elif role == "amount" and b.unit:
+            v = to_wan(t.replace(",", ""), b.unit) if to_decimal(t) is not None else None
+            if v is not None:
+                out["budget_wan"] = v
+                out["_facts"].append(Fact("budget_wan", v, "万元", c.start, c.end, source="bulletin_row"))
+        elif role == "score":
+            v = to_decimal(t)
+            if v is not None and v <= 100:
+                out["total_score"] = v
+                out["_facts"].append(Fact("total_score", v, "分", c.start, c.end, source="bulletin_row"))
+        elif role == "grade":
+            g = _grade(t)
+            if g:
+                out["grade"] = g
+            elif b.roles[-1] == "note":
+                out["note"] = t  # the grade cell left blank: the note moved into its place
+        elif role == "note":
+            out["note"] = t
+    if "project_name" not in out:
+        return None
+    note = out.pop("note", None) or ""
+    out["evaluation_type"] = next((typ for word, typ in B.NOTE_TYPES if word in note), None)
+    return out
+
+
+def document_type(text: str) -> str | None:
+    for pat, typ in B.DOC_TYPES:
+        if re.search(pat, text):
+            return typ
+    return None
+
+
+def bulletin_year(text: str, start: int) -> int | None:
+    """The year the bulletin covers: a 'N年度' before its table, else the first year there."""
+    before = re.sub(r"《[^》]*》", "", text[:start])  # a cited document's year is not the bulletin's
+    m = re.search(r"((?:19|20)\d{2})\s*年度", before) or re.search(r"((?:19|20)\d{2})\s*年", before)
+    return int(m.group(1)) if m else None
+
+
+__all__ = ["Bulletin", "find_bulletins", "document_type", "bulletin_year", "Decimal"]

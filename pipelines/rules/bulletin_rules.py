@@ -1,0 +1,54 @@
+"""Vocabulary of results bulletins: tables or lists of several evaluations (`pipelines/extract/bulletin.py`). Data only."""
+
+# Header cells -> column role (a cell plays the role of the first entry it equals or contains).
+HEADER_ROLES = [
+    ("序号", "seq"),
+    ("项目单位", "implementer"),
+    ("实施单位", "implementer"),
+    ("主管部门", "department"),
+    ("单位名称", "department"),
+    ("部门名称", "department"),
+    ("项目名称", "project"),
+    ("政策名称", "project"),
+    ("评价对象", "project"),
+    ("发行金额", "amount"),
+    ("已发债券规模", "amount"),
+    ("债券规模", "amount"),
+    ("资金量", "amount"),
+    ("资金规模", "amount"),
+    ("预算金额", "amount"),
+    ("涉及资金", "amount"),
+    ("评价金额", "amount"),
+    ("评价得分", "score"),
+    ("自评分数", "score"),
+    ("自评得分", "score"),
+    ("综合得分", "score"),
+    ("得分", "score"),
+    ("评价结果", "grade"),
+    ("评价等级", "grade"),
+    ("评价档次", "grade"),
+    ("自评等级", "grade"),
+    ("绩效等级", "grade"),
+    ("等级", "grade"),
+    ("备注", "note"),
+    ("评价方式", "note"),
+    ("评价类型", "note"),
+    ("债券性质", "other"),
+    ("项目类型", "other"),
+    ("单位", "department"),
+    ("项目", "project"),
+]
+# A bulletin's header names the project and at least one figure.
+FIGURE_ROLES = {"amount", "score", "grade"}
+# The kind of evaluation, from a row's 备注 (first match wins).
+NOTE_TYPES = [
+    ("财政部门重点评价", "财政评价"), ("财政重点评价", "财政评价"), ("财政评价", "财政评价"), ("财政部门评价", "财政评价"),
+    ("单位自评", "单位自评"), ("自评", "单位自评"),
+    ("主管部门", "部门评价"), ("部门评价", "部门评价"),
+]
+# The kind for the whole bulletin, from its text: pattern -> type.
+DOC_TYPES = [
+    (r"我单位[^。]{0,80}?自评", "单位自评"),
+    (r"我局(?:组织|委托)[^。]{0,40}?重点[^。]{0,12}?评价", "财政评价"),
+    (r"财政(?:局|厅)[^。]{0,40}?(?:组织|开展)[^。]{0,20}?重点[^。]{0,12}?评价", "财政评价"),
+]
