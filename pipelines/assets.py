@@ -138,6 +138,8 @@ CHECK_SPECS = [
     dg.AssetCheckSpec("report_has_district_and_year", asset="mart_report_scores", description="每份报告都有地区和年度 / no report without a district or year"),
     dg.AssetCheckSpec("every_raw_file_has_document_row", asset=["warehouse", "documents"], description="每个原始文件都有documents记录 / every raw file is accounted for"),
     dg.AssetCheckSpec("no_rejected_files", asset=["warehouse", "documents"], description="未能加载的文件清单 / files that could not be loaded (warning)"),
+    dg.AssetCheckSpec("reports_have_evidence", asset=["warehouse", "reports"], description="每份报告都有项目名称或标题，并至少有一个自身的数值（总分、等级、预算、到位或支出） / every report names its project and has a figure of its own"),
+    dg.AssetCheckSpec("documents_have_kind", asset=["warehouse", "documents"], description="每个已加载的文件都有文件类型 / every loaded document has a doc_kind"),
 ]
 
 
@@ -237,10 +239,23 @@ SQL_CHECKS = [
      "select report_id, title from reports where district is null or report_year is null"),
     ("no_rejected_files", ["warehouse", "documents"], dg.AssetCheckSeverity.WARN,
      "select path, reason from documents where status = 'rejected' order by path"),
+    # A report row needs a project (its name, else its title) and at least one figure of its own;
+    # a row without either is a heading or a stray table mistaken for a report.
+    ("reports_have_evidence", ["warehouse", "reports"], dg.AssetCheckSeverity.ERROR,
+     "select report_id, doc_id, title, "
+     "concat_ws('; ', case when no_project then 'no project_name or title' end, "
+     "case when no_figure then 'no total_score, grade, budget_wan, received_wan or spent_wan' end) as missing "
+     "from (select *, project_name is null and title is null as no_project, "
+     "total_score is null and grade is null and budget_wan is null and received_wan is null and spent_wan is null "
+     "as no_figure from reports) "
+     "where no_project or no_figure order by doc_id, seq"),
+    ("documents_have_kind", ["warehouse", "documents"], dg.AssetCheckSeverity.ERROR,
+     "select path, status from documents where status not in ('rejected', 'duplicate') and doc_kind is null order by path"),
 ]
 
 
-def asset_checks(con, p: Paths):
+def sql_checks(con):
+    """The checks of SQL_CHECKS on an open warehouse, one AssetCheckResult each."""
     for name, asset, severity, sql in SQL_CHECKS:
         bad = _check(con, sql)
         yield dg.AssetCheckResult(
@@ -250,6 +265,10 @@ def asset_checks(con, p: Paths):
             severity=severity,
             metadata={"failing": len(bad), "rows": dg.MetadataValue.json([list(map(str, r)) for r in bad[:200]])},
         )
+
+
+def asset_checks(con, p: Paths):
+    yield from sql_checks(con)
     raw = {e.rel_path for e in _load_inventory(p)}  # this run's listing of the raw folder
     rows = {r[0] for r in _check(con, "select path from documents")}
     missing = sorted(raw - rows)

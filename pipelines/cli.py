@@ -23,6 +23,18 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _fact_line(f: dict) -> str:
+    """One evidence line: field = value unit, offsets (and PDF page), the rule that found it, the sentence."""
+    where = f"{f['char_start']}:{f['char_end']}"
+    if f.get("page") is not None:
+        where = f"p.{f['page']} {where}"
+    return f"{f['field']} = {f['value']:g} {f['unit']}  [{where}]  {f.get('source') or '—'}  «{f['evidence']}»"
+
+
+def _place(row: dict) -> str:
+    return f"province={_fmt(row.get('province'))} city={_fmt(row.get('city'))} adcode={_fmt(row.get('adcode'))}"
+
+
 def cmd_explain(args) -> int:
     from pipelines.process import process_bytes
 
@@ -33,7 +45,8 @@ def cmd_explain(args) -> int:
     res = process_bytes(path.name, path.read_bytes())
     doc = res.rows["documents"][0]
     print(f"# {path}")
-    print(f"status={doc['status']} format={doc['format']} encoding={doc['encoding']} chars={doc['n_chars']} reports={doc['n_reports']}")
+    print(f"status={doc['status']} doc_kind={_fmt(doc.get('doc_kind'))} text_method={_fmt(doc.get('text_method'))} "
+          f"format={doc['format']} encoding={doc['encoding']} chars={doc['n_chars']} reports={doc['n_reports']}")
     if doc["reason"]:
         print(f"reason: {doc['reason']}")
     facts_by_subject: dict[str, list[dict]] = {}
@@ -45,13 +58,13 @@ def cmd_explain(args) -> int:
         for a in res.rows["audit_reductions"]:
             if a["report_id"] is None:
                 print(f"  {a['district']} {a['report_year']} {a['kind']}: 项目数={_fmt(a['n_items'])} 涉及={_fmt(a['submitted_wan'])}万元 "
-                      f"审减={_fmt(a['reduced_wan'])}万元 审减率={_fmt(a['reduction_rate_pct'])}%")
+                      f"审减={_fmt(a['reduced_wan'])}万元 审减率={_fmt(a['reduction_rate_pct'])}%  ({_place(a)})")
         for f in doc_facts:
-            print(f"    {f['field']} = {f['value']:g} {f['unit']}  [{f['char_start']}:{f['char_end']}]  «{f['evidence']}»")
+            print(f"    {_fact_line(f)}")
     for r in res.rows["reports"]:
         print(f"\n## 报告 {r['seq']}: {r['title']}")
-        for k in ("project_name", "department", "implementer", "district", "admin_level", "report_year", "fiscal_year",
-                  "evaluation_type", "total_score", "grade", "score_decision", "score_process", "score_output",
+        for k in ("report_kind", "scope", "project_name", "department", "implementer", "district", "admin_level",
+                  "province", "city", "adcode", "report_year", "fiscal_year", "evaluation_type", "total_score", "grade", "score_decision", "score_process", "score_output",
                   "score_outcome", "budget_wan", "received_wan", "spent_wan", "execution_rate_pct",
                   "execution_rate_calc_pct", "n_indicators"):
             print(f"  {k:<24} {_fmt(r.get(k))}")
@@ -59,7 +72,7 @@ def cmd_explain(args) -> int:
         if facts:
             print("  evidence:")
             for f in facts:
-                print(f"    {f['field']} = {f['value']:g} {f['unit']}  [{f['char_start']}:{f['char_end']}]  «{f['evidence']}»")
+                print(f"    {_fact_line(f)}")
         dims = [d for d in res.rows["dimension_scores"] if d["report_id"] == r["report_id"]]
         if dims:
             print("  dimensions: " + "; ".join(f"{d['dimension']}({d['source']})={_fmt(d['score'])}/{_fmt(d['max_score'])}" for d in dims))

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from pipelines.text import TITLE_STOPS, lines_with_offsets
 
-TITLE_END = re.compile(r"(?:评价|自评)(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?)?$")
+TITLE_END = re.compile(
+    r"(?:评价|自评价?)(?:总结)?(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?|\s*[(（][^()（）]{2,30}[)）])?$"
+)
 # 关于2024年预算绩效管理有关情况的说明 / 2024年预算绩效管理工作情况报告 … (a heading inside a report,
 # such as （二）预算绩效管理情况, starts with its number and is not one).
 EXPLANATION_TITLE = re.compile(
@@ -105,7 +107,7 @@ def split_document(text: str) -> Segmented:
     for start, body_start, title_lines in candidates:
         end = end_of(start)
         body = text[body_start:end]
-        if len(body.strip()) < MIN_REPORT_CHARS or not REPORT_BODY.search(body):
+        if len(body.strip()) < MIN_REPORT_CHARS:
             continue
         reports.append(
             Section("report", "".join(title_lines), start, body_start, end, len(reports) + 1, title_lines)

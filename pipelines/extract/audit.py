@@ -158,14 +158,17 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
             pending.remove(p)
             row["stats"] = {**p["stats"], **st}
             row["year"] = p["year"] or row["year"]
+    # a statistic of a review with a count and an amount but no cut (事前绩效评估 of 20 items,
+    # 13830万元) is a row too, when its kind is known
+    rows += [p for p in pending if p["kind"] and "n_items" in p["stats"] and "submitted_wan" in p["stats"]]
     out = []
     for row in rows:
         st = row["stats"]
         val = {k: v for k, (v, _) in st.items()}
         facts = [f for _, f in st.values()]
         rate = val.get("reduction_rate_pct")
-        reduced, submitted, approved = val["reduced_wan"], val.get("submitted_wan"), val.get("approved_wan")
-        if rate is None:  # computed: cut / reviewed (approved + cut when only those are printed)
+        reduced, submitted, approved = val.get("reduced_wan"), val.get("submitted_wan"), val.get("approved_wan")
+        if rate is None and reduced is not None:  # computed: cut / reviewed (approved + cut when only those are printed)
             base = submitted if submitted else (approved + reduced if approved is not None else None)
             if base:
                 rate = (reduced / base * 100).quantize(Decimal("0.0001"))

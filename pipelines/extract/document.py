@@ -109,7 +109,7 @@ _PROJECT_IN_HEADLINE = re.compile(
     rf"(?P<name>[^，。,；:：]{{2,50}}?(?:{'|'.join(D.PROJECT_ENDINGS)}))[^，。,；]{{0,6}}?{D.HEADLINE_TAIL}"
 )
 _OBJECT_PLAIN = re.compile(
-    rf"对(?:该[县区市])?(?P<name>(?![此该本这其])[^，。,；“”]{{2,50}}?(?:{'|'.join(D.PROJECT_ENDINGS)}))(?:的)?(?:开展|进行|实施)(?:了)?(?:重点|事后|事前)?(?:绩效)?(?:自)?评价"
+    rf"对(?:该[县区市])?(?P<name>(?![此该本这其])[^，。,；“”]{{2,50}}?(?:{'|'.join(D.PROJECT_ENDINGS)}))(?:的)?(?:开展|进行|实施)(?:了)?[^，。,；]{{0,10}}?(?:绩效)?(?:自评|评价)"
 )
 
 
@@ -142,6 +142,9 @@ def evaluation_type(text: str, title: str) -> str | None:
         return "单位自评"
     if finance_evaluation(text) or re.search(RP.R.FINANCE_EVALUATOR, text[:1500]):
         return "财政评价"
+    m = re.search(D.DEPARTMENT_COMMISSION, text[:600])
+    if m and "财政" not in m.group("org"):
+        return "部门评价"
     return RP.find_evaluation_type(text, title)
 
 
@@ -467,7 +470,7 @@ def _parts(text: str, seg) -> list[Part]:
             year = BL.bulletin_year(text, b.start)
             for r in b.rows:
                 parts.append(Part("results_bulletin_row", b.start, b.end, "", row={**r, "_year": year, "_type": doc_type}))
-    if not parts and seg.reports and not seg.explanations:
+    if not parts and not seg.explanations:
         lone = _lone_report(text)
         parts = [lone] if lone else []
     return sorted(parts, key=lambda p: p.start)
@@ -479,8 +482,20 @@ def _untitled(s: Section) -> bool:
 
 
 def _lone_report(text: str) -> Part | None:
-    """A text with no report title: an evaluation stated in prose (a news item, a notice)."""
+    """A text with no report title line: an evaluation stated in prose (a news item, a notice,
+    a report whose title a viewer glued to its first heading or that names itself: 现将…报告如下)."""
     title = labelled_title(text)
+    if not title:
+        for line in text.split("\n")[:15]:
+            if is_debris(line):
+                continue
+            m = re.match(D.GLUED_TITLE, line.strip())
+            if m:
+                title = m.group("t")
+                break
+    if not title:
+        m = re.search(D.SELF_NAMED_TITLE, text[:800])
+        title = m.group("t") if m else None
     h, _ = headline(text)
     return Part("evaluation_report", 0, len(text), title or h or "")
 

@@ -439,6 +439,9 @@ def find_implementer(text: str) -> str | None:
 
 
 def title_project_name(title: str, department: str | None) -> str | None:
+    tail = re.search(r"报告\s*[(（](?P<p>[^()（）]{2,30}(?:项目|资金|经费|政策|工程))[)）]$", title)
+    if tail:  # 某单位2022年度项目绩效自评报告(春节慰问经费项目)
+        return tail.group("p")
     t = re.sub(r"(?:项目)?(?:支出)?(?:绩效)?(?:评价)?(?:自评价?|评价)(?:总结)?(?:的)?报告.*$", "", title).strip()
     if department and t.startswith(department):
         t = t[len(department) :]

@@ -11,7 +11,11 @@ DEBRIS_LINE = [
 # A labelled title line of a web page: 标题:“…”.
 TITLE_LABEL = r"^\s*(?:标题|题目)[:：]\s*[“\"]?(?P<t>.+?)[”\"]?\s*$"
 # A headline names an evaluation: it holds one of these words …
-HEADLINE_WORDS = ["绩效评价", "绩效自评", "评价报告", "自评报告", "绩效评估"]
+HEADLINE_WORDS = ["绩效评价", "绩效自评", "评价报告", "自评报告"]
+# A report whose title is glued to its first heading (a viewer's text): the title before 一、.
+GLUED_TITLE = r"^(?P<t>[^。，,:：;；]{6,70}?(?:评价|自评价?)(?:总结)?报告)\s*(?=[一二三四五六七八九十]\s*[、.\s])"
+# "现将…自评总结报告如下": the report names itself in its first sentence.
+SELF_NAMED_TITLE = r"现将(?P<t>[^。，,:：]{6,70}?报告)如下"
 # … and the project: a name ending in one of these, before the evaluation words.
 PROJECT_ENDINGS = ["项目", "资金", "经费", "政策", "工程", "专项"]
 # Words between a project's name and the evaluation that are not part of the name.
@@ -34,6 +38,8 @@ EXPLANATION_WORDS = ["预算绩效管理", "绩效管理工作", "全面实施�
 # 单位自评 also for these words in the first lines of a report.
 SELF_EVALUATION_HEAD = ["自评报告", "自评表", "自评价报告", "自我评价", "绩效自评"]
 # 财政评价: a finance department performs or commissions the evaluation.
+# 部门评价: a department (not the finance bureau) commissions the evaluation.
+DEPARTMENT_COMMISSION = r"受(?P<org>[^。，,]{2,30}?(?:局|委员会|委|厅|办公室|中心))委托"
 FINANCE_EVALUATION = [
     r"财政(?:局|厅|部|委)[^。]{0,80}?(?:对|就)[^。]{0,80}?(?:开展|进行|实施)(?:了)?(?:重点)?(?:绩效)?评价",
     r"财政(?:局|厅|部)[^。]{0,40}?(?:委托|安排|组织)[^。]{0,60}?(?:评审中心|事务所|第三方|机构|公司)",
