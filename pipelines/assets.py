@@ -178,9 +178,11 @@ def _district_chart(con, p: Paths) -> str:
     cache = p.state / "charts" / f"district-{signature}.md"
     if cache.exists():
         return cache.read_text(encoding="utf-8")
+    # Districts outside Beijing are labelled with their city or province (上海市普陀区, 舟山市普陀区).
     rows = con.execute(
-        "select district, report_year, avg_score, exante_reduction_rate_pct from mart_district_year "
-        "order by report_year desc, district limit ?",
+        "select case when province is null or province = '北京市' or district in (province, city) then district "
+        "else coalesce(city, province) || district end, report_year, avg_score, exante_reduction_rate_pct "
+        "from mart_district_year order by report_year desc, province, city, district limit ?",
         [CHART_MAX_BARS],
     ).fetchall()
     if not rows:

@@ -163,7 +163,8 @@ def cmd_status(args) -> int:
     try:
         print(f"warehouse: {paths().warehouse}")
         con.sql("select status, count(*) as files, sum(n_reports) as reports from documents group by status order by status").show()
-        con.sql("select district, report_year, n_reports, avg_score, exante_reduction_rate_pct from mart_district_year").show()
+        con.sql("select province, district, report_year, n_reports, avg_score, exante_reduction_rate_pct "
+                "from mart_district_year").show()
     finally:
         con.close()
     return 0

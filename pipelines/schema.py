@@ -55,8 +55,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("project_name", pa.string(), "项目名称"),
             _c("department", pa.string(), "主管部门"),
             _c("implementer", pa.string(), "实施单位/执行单位"),
-            _c("district", pa.string(), "地区（北京市或区名）"),
-            _c("admin_level", pa.string(), "行政层级（市级/区级）"),
+            _c("district", pa.string(), "地区（北京市或区名；其他地方为县级单位全称，更高层级为政府名，如上海市、四川省）"),
+            _c("admin_level", pa.string(), "行政层级（北京：市级/区级；其他：省级/地市级/区县级/乡镇级）"),
             _c("report_year", pa.int32(), "报告年度"),
             _c("fiscal_year", pa.int32(), "资金年度"),
             _c("evaluation_type", pa.string(), "评价类型（财政评价/部门评价/单位自评）"),
@@ -184,3 +184,97 @@ def arrow_schema(table: str) -> pa.Schema:
 
 def columns(table: str) -> list[str]:
     return [c.name for c in TABLES[table][1]]
+
+
+# ------------------------------------------------------------------ data dictionary (docs/data_dictionary.md)
+
+DICTIONARY_PATH = "docs/data_dictionary.md"
+
+
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _md_cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def _duckdb_columns() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """Each landed table and mart as DuckDB sees it: table comment, (column, type, comment).
+
+    Builds empty landed tables in memory from TABLES (the types DuckDB gives the Parquet files)
+    and runs every mart's own SQL over them, so mart columns, types and comments come from
+    `sql/marts/` itself."""
+    import duckdb
+
+    from pipelines.settings import SQL_DIR
+
+    con = duckdb.connect()
+    try:
+        for table, (table_comment, cols) in TABLES.items():
+            con.from_arrow(arrow_schema(table).empty_table()).create(table)
+            con.execute(f"comment on table {table} is {_sql_text(table_comment)}")
+            for c in cols:
+                con.execute(f"comment on column {table}.{c.name} is {_sql_text(c.comment)}")
+        marts = [p.stem for p in sorted((SQL_DIR / "marts").glob("*.sql"))]
+        for m in marts:
+            con.execute((SQL_DIR / "marts" / f"{m}.sql").read_text(encoding="utf-8"))
+        out = {}
+        for t in LANDED_TABLES + marts:
+            comment = con.execute("select comment from duckdb_tables() where table_name = ?", [t]).fetchone()[0]
+            rows = con.execute(
+                "select column_name, data_type, comment from duckdb_columns() where table_name = ? order by column_index",
+                [t],
+            ).fetchall()
+            out[t] = (comment or "", [(n, ty, c or "") for n, ty, c in rows])
+        return out
+    finally:
+        con.close()
+
+
+def data_dictionary_markdown() -> str:
+    """docs/data_dictionary.md: every landed table and mart, every column with its type and Chinese comment."""
+    db = _duckdb_columns()
+    lines = [
+        "# Data dictionary / 数据字典",
+        "",
+        "Generated — do not edit. Landed tables from `pipelines/schema.py`, marts from `sql/marts/*.sql`:",
+        "`.venv/bin/python -m pipelines.schema --markdown > docs/data_dictionary.md` (or `make dictionary`).",
+        "`tests/test_data_dictionary.py` fails when this file differs from what they generate.",
+        "The contract these tables follow: [warehouse.md](warehouse.md). Money `_wan` in 万元, rates `_pct` in percent (0–100).",
+        "",
+        "## Landed tables / 落地表",
+        "",
+        "In the lake as Parquet (`lake/<table>/part-NN.parquet`) and in the warehouse as tables of the same name.",
+    ]
+    for table, (table_comment, cols) in TABLES.items():
+        types = {n: ty for n, ty, _ in db[table][1]}
+        lines += ["", f"### `{table}` — {_md_cell(table_comment)}", "",
+                  "| column | type (DuckDB) | Parquet (Arrow) | 说明 |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{c.name}` | {types[c.name]} | {c.type} | {_md_cell(c.comment)} |" for c in cols]
+    lines += ["", "## Marts / 数据集市", "", "Tables in the warehouse, rebuilt from the landed tables by the SQL of the same name."]
+    for table, (table_comment, cols) in db.items():
+        if table in TABLES:
+            continue
+        lines += ["", f"### `{table}` — {_md_cell(table_comment)}", "",
+                  f"SQL: `sql/marts/{table}.sql`", "", "| column | type (DuckDB) | 说明 |", "| --- | --- | --- |"]
+        lines += [f"| `{n}` | {ty} | {_md_cell(c)} |" for n, ty, c in cols]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m pipelines.schema", description="The warehouse contract as data")
+    ap.add_argument("--markdown", action="store_true", help=f"print the data dictionary ({DICTIONARY_PATH})")
+    args = ap.parse_args(argv)
+    if not args.markdown:
+        ap.print_help()
+        return 2
+    sys.stdout.write(data_dictionary_markdown())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -57,7 +57,9 @@ def _is_title_end(line: str) -> bool:
         return False
     if s.startswith("附件") or TOC_LINE.search(s) or s[-1] in SENTENCE_END:
         return False
-    return bool(TITLE_END.search(s))
+    m = TITLE_END.search(s)
+    # a bare "绩效自评报告" (a page's menu, a category) names no report
+    return bool(m) and len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"(?:项目|支出|绩效|整体|部门|单位)", "", s[: m.start()]))) >= 2
 
 
 def _is_continuation(line: str) -> bool:

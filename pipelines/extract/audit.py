@@ -143,7 +143,8 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
                 "year": _year_of(sentence, doc_year, pyear) if with_years else None,
                 "stats": st,
             }
-            if "reduced_wan" in st:
+            row["sentence"] = (s, e)
+            if "reduced_wan" in st or ("reduction_rate_pct" in st and "n_items" in st):
                 rows.append(row)
             elif "n_items" in st or "submitted_wan" in st:
                 pending.append(row)
@@ -161,6 +162,11 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
     # a statistic of a review with a count and an amount but no cut (事前绩效评估 of 20 items,
     # 13830万元) is a row too, when its kind is known
     rows += [p for p in pending if p["kind"] and "n_items" in p["stats"] and "submitted_wan" in p["stats"]]
+    # a figure repeated (a headline, then the lead, then the statistics) is one row: a row whose
+    # every figure another row also states is dropped
+    def figures(r):
+        return {(k, v) for k, (v, _) in r["stats"].items()}
+    rows = [r for r in rows if not any(o is not r and figures(r) < figures(o) or (o is not r and figures(r) == figures(o) and rows.index(o) < rows.index(r)) for o in rows)]
     out = []
     for row in rows:
         st = row["stats"]
@@ -168,7 +174,7 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
         facts = [f for _, f in st.values()]
         rate = val.get("reduction_rate_pct")
         reduced, submitted, approved = val.get("reduced_wan"), val.get("submitted_wan"), val.get("approved_wan")
-        if rate is None and reduced is not None:  # computed: cut / reviewed (approved + cut when only those are printed)
+        if rate is None and reduced is not None and (submitted or approved is not None):  # computed: cut / reviewed (approved + cut when only those are printed)
             base = submitted if submitted else (approved + reduced if approved is not None else None)
             if base:
                 rate = (reduced / base * 100).quantize(Decimal("0.0001"))
@@ -180,6 +186,7 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
             "reduced_wan": reduced,
             "reduction_rate_pct": rate,
             "facts": sorted(facts, key=lambda f: f.start),
+            "sentence": row.get("sentence"),
         }
         if with_years:
             item["report_year"] = row["year"]

@@ -178,6 +178,30 @@ def _row(b: Bulletin, row: list[Cell]) -> dict | None:
     return out
 
 
+def score_lists(text: str) -> list[dict]:
+    """Rows of a prose list: several projects scored in one sentence, each with the grade the
+    text gives it afterwards (see `bulletin_rules.SCORE_LIST`)."""
+    rows = []
+    for m in re.finditer(B.SCORE_LIST, text):
+        names = [n.strip() for n in m.group("names").split("、") if n.strip()]
+        nums = re.findall(r"\d{1,3}(?:\.\d+)?(?=\s*分)", m.group("nums"))
+        if len(names) == len(nums) - 1 and "及" in names[-1]:
+            names[-1:] = names[-1].rsplit("及", 1)
+        if len(names) != len(nums) or len(names) < 2:
+            continue
+        pos = m.start("nums")
+        for name, num in zip(names, re.finditer(r"\d{1,3}(?:\.\d+)?(?=\s*分)", m.group("nums"))):
+            name = re.sub(r"^(?:其中|以及|和)", "", name)
+            v = Decimal(num.group(0))
+            row = {"project_name": name, "total_score": v, "_start": m.start(), "_end": m.end(),
+                   "_facts": [Fact("total_score", v, "分", pos + num.start(), pos + num.end(), source="bulletin_row")]}
+            g = re.search(re.escape(name[:4]) + B.GRADE_AFTER_NAME, text[m.end():])
+            if g:
+                row["grade"] = R.GRADE_WORDS[g.group("g")]
+            rows.append(row)
+    return rows
+
+
 def document_type(text: str) -> str | None:
     for pat, typ in B.DOC_TYPES:
         if re.search(pat, text):

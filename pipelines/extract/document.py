@@ -30,7 +30,7 @@ from pipelines.extract.report import Context, Fact
 from pipelines.rules import document_rules as D
 from pipelines.rules import sources as S
 from pipelines.segment import Section, split_document
-from pipelines.text import sentence_at
+from pipelines.text import sentence_at, sentences
 
 NUMERIC_FIELDS = ("total_score", "score_decision", "score_process", "score_output", "score_outcome",
                   "budget_wan", "received_wan", "spent_wan", "execution_rate_pct")
@@ -470,6 +470,10 @@ def _parts(text: str, seg) -> list[Part]:
             year = BL.bulletin_year(text, b.start)
             for r in b.rows:
                 parts.append(Part("results_bulletin_row", b.start, b.end, "", row={**r, "_year": year, "_type": doc_type}))
+        if not parts:
+            for r in BL.score_lists(text):
+                year = BL.bulletin_year(text, r["_end"])
+                parts.append(Part("results_bulletin_row", r["_start"], r["_end"], "", row={**r, "_year": year, "_type": doc_type}))
     if not parts and not seg.explanations:
         lone = _lone_report(text)
         parts = [lone] if lone else []
@@ -501,7 +505,12 @@ def _lone_report(text: str) -> Part | None:
 
 
 def _doc_place(text: str) -> places.Place:
-    return places.resolve(text[:300], text, hints=text)
+    """The place a page is about: the first sentence (or line) that names one decides."""
+    for s, e in sentences(text, "。！？\n"):
+        p = places.resolve(text[s:e], hints=text)
+        if p.district:
+            return p
+    return places.NO_PLACE
 
 
 def extract_document(doc_id: str, text: str) -> DocResult:
@@ -521,9 +530,13 @@ def extract_document(doc_id: str, text: str) -> DocResult:
             p = places.beijing(c.district)  # 我市/我区 of a Beijing explanation (the project's home)
         doc_place = p if p.district else doc_place
         for red in audit.find_reductions(ex_text):
+            red.pop("sentence", None)
             audit_rows.append({"place": p if p.district else None, "report_year": c.report_year, "report_id": None,
                                "base": ex.start, **red})
     parts = _parts(text, seg)
+    if not seg.explanations and parts:
+        doc_place = _doc_place(text)
+        doc_place = doc_place if doc_place.district else None
 
     reports_out = []
     seq = 0
@@ -532,8 +545,8 @@ def extract_document(doc_id: str, text: str) -> DocResult:
         src = ReportSources(ptext, part.title, part.kind, ctx, part.form, part.start, part.row)
         a = assemble(src)
         v = a.values
-        if not has_evidence(v):
-            continue
+        if not has_evidence(v) or (part.kind == "evaluation_report" and part.start == 0 and part.end == len(text) and not v.get("project_name")):
+            continue  # a text without a report title needs a project of its own, not just a headline
         if part.kind == "evaluation_report" and not part.title and re.search(D.ACCOUNTS_HEAD, text[:300]) and v["total_score"] is None and v["grade"] is None:
             continue
         seq += 1
@@ -546,7 +559,10 @@ def extract_document(doc_id: str, text: str) -> DocResult:
         if rows:
             dp = _doc_place(text)
             for red in rows:
-                audit_rows.append({"place": dp if dp.district else None, "report_id": None, "base": 0, **red})
+                s, e = red.pop("sentence") or (0, 0)
+                own = places.resolve(text[s:e], hints=text)  # 其中，济南市… : the row's own place
+                place = own if own.district and not places.contains(own, dp) else dp
+                audit_rows.append({"place": place if place.district else None, "report_id": None, "base": 0, **red})
 
     for part, src, a in reports_out:
         _land_report(res, doc_id, text, part, src, a, ctx, doc_place)
@@ -632,6 +648,7 @@ def _land_report(res: DocResult, doc_id: str, text: str, part: Part, src: Report
     if part.kind == "evaluation_report":
         for red in audit.find_reductions(ptext):
             facts = red.pop("facts")
+            red.pop("sentence", None)
             res.rows["audit_reductions"].append({**place.as_row(), "doc_id": doc_id, "report_year": v["report_year"], "report_id": rid, **red})
             res.rows["audit_reductions"][-1].pop("admin_level", None)
             res.rows["facts"].extend(_fact_rows(rid, facts, text, part.start))

@@ -74,6 +74,10 @@ def find_forms(text: str) -> list[Form]:
         ym = _YEAR_RE.match(text[e : e + 30])
         year = int(ym.group(1)) if ym else None
         span = (e + ym.start(1), e + ym.end(1)) if ym else None
+        if year is None:  # 2022年度项目支出绩效自评表: the year before the title
+            yb = re.search(r"((?:19|20)\d{2})\s*年度?\s*$", text[max(0, s - 12) : s] + re.match(rf"[{CJK}]*?(?=(?:项目|部门|整体|财政|支出)?{R.FORM_TITLE})", text[s:e]).group(0))
+            if yb:
+                year = int(yb.group(1))
         full_title = title + (text[e : e + ym.end()].strip() if ym else "")
         forms.append(Form(s, end, re.sub(r"\s+", "", full_title), year, span, e + (ym.end() if ym else 0)))
     return forms
@@ -128,6 +132,7 @@ def _clean_name(v: str, digits_ok: bool = True) -> str | None:
     if not digits_ok and re.search(r"\d", v):
         return None
     v = re.sub(R.NAME_TRAILING, "", v)
+    v = re.sub(R.NAME_LEADING, "", v)
     v = v.strip(":：,，;；。、 ")
     if len(v) < 2 or re.fullmatch(r"[\d.,%/—\-]+", v) or not re.search(f"[{CJK}]", v):
         return None
@@ -141,9 +146,11 @@ def labelled_cells(block: str, head_end: int = 0) -> dict[str, Fact]:
     sq_head = next((k for k, w in enumerate(where) if w >= head_end), len(sq))
     labels = [(m.start(), m.end(), _label_word(m)) for m in _label_re().finditer(sq)]
     out: dict[str, Fact] = {}
+    rank: dict[str, int] = {}
     for i, (s, e, word) in enumerate(labels):
         fld = R.NAME_LABELS.get(word)
-        if not fld or fld in out:
+        my_rank = R.FIELD_PRIORITY.index(word) if word in R.FIELD_PRIORITY else len(R.FIELD_PRIORITY)
+        if not fld or (fld in out and rank[fld] <= my_rank):
             continue
         nxt = labels[i + 1][0] if i + 1 < len(labels) else len(sq)
         vs, ve = e, nxt
@@ -168,6 +175,7 @@ def labelled_cells(block: str, head_end: int = 0) -> dict[str, Fact]:
                 vs, ve = s - len(before), s
         if value:
             out[fld] = Fact(fld, None, "", where[vs], where[ve - 1] + 1, source="labelled_cell", text=value)
+            rank[fld] = my_rank
     return out
 
 

@@ -78,7 +78,7 @@ _TOTAL_RE = re.compile(
     rf"(?P<label>{_alt(R.TOTAL_SCORE_LABELS)})\s*(?:为|是|:|达到|达)?\s*(?P<num>\d{{1,3}}(?:\.\d+)?)(?P<tail>\s*分)?(?!\s*[%\d.])"
 )
 _GRADE_RE = re.compile(
-    rf"(?P<label>{_alt(R.GRADE_LABELS)})\s*[:]?\s*[“\"'「『]?\s*(?P<grade>{_alt(R.GRADE_WORDS)})(?![{CJK}]*(?:保护|测评))"
+    rf"(?P<label>{_alt(R.GRADE_LABELS)})\s*[:]?\s*[“\"'「『]?\s*(?P<grade>{_alt(R.GRADE_WORDS)})(?![{CJK}]*(?:保护|测评))(?![”\"'」』]?\s*(?:的|有)\s*\d+\s*(?:个|项))"
 )
 _DIM_ITEM_RE = re.compile(
     rf"(?P<name>[{CJK}]{{1,10}}?)(?:指标)?(?:得分|评分)?(?:为|:)?\s*(?P<num>\d{{1,3}}(?:\.\d+)?)\s*分(?!值|率)"

@@ -12,6 +12,8 @@ FORM_CELLS_WITHIN = 220
 FORM_FIRST_CELLS = ["项目名称", "主管部门", "预算单位", "部门名称", "单位名称", "实施单位", "项目资金", "预算执行情况"]
 
 # Labelled cells: label -> field. Longest first when matched. A value runs to the next label.
+# When two labels give the same field, the one listed first here wins (主管部门 over 单位名称).
+FIELD_PRIORITY = ["主管部门及代码", "主管部门", "预算单位", "部门名称", "单位名称"]
 NAME_LABELS = {
     "项目名称": "project_name",
     "主管部门及代码": "department",
@@ -31,6 +33,7 @@ VALUE_STOPS = [
 ]
 # Characters that end a name value wherever they stand (a viewer's page marker, a code).
 NAME_TRAILING = r"[\s(（]*(?:盖章|公章)[)）]?$"
+NAME_LEADING = r"^[\s(（]*(?:盖章|公章)[)）]"
 CODE_PREFIX = r"^\d{3,}\s*[-－—]\s*"
 
 # Column labels of the funds block, as printed (after dropping (A)/(B)/(10分) marks) -> role.
@@ -39,6 +42,7 @@ FUNDS_COLUMNS = {
     "年初预算": "budget_initial",
     "年初预算金额": "budget_initial",
     "全年预算数": "budget",
+    "预算数": "budget",
     "全年预算": "budget",
     "调整后预算数": "budget",
     "调整后预算": "budget",
@@ -58,7 +62,7 @@ FUNDS_COLUMNS = {
 # Text columns that may follow the numbers (their cells are text, not numbers).
 TEXT_COLUMNS = ["原因", "得分计算方法", "偏差原因分析", "未完成原因"]
 # The funds row, and the rows below it that hold only the amount columns.
-FUNDS_ROW = ["年度资金总额", "资金总额", "总额"]
+FUNDS_ROW = ["年度财政资金总额", "财政资金总额", "年度资金总额", "资金总额", "总额"]
 FUNDS_SUB_ROWS = ["其中:本年财政拨款", "其中:当年财政拨款", "其中:财政资金", "本年财政拨款", "当年财政拨款", "财政拨款", "其中:本年一般公共预算拨款", "本年一般公共预算拨款"]
 # Where the funds block ends.
 FUNDS_END = ["年度总体目标", "年度目标", "绩效指标", "一级指标", "项目基本情况", "上年结转资金"]
