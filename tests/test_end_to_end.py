@@ -77,6 +77,8 @@ def test_asset_checks_pass_on_the_corpus(built):
         "report_has_district_and_year": True,
         "every_raw_file_has_document_row": True,
         "no_rejected_files": True,
+        "reports_have_evidence": True,
+        "documents_have_kind": True,
     }
 
 

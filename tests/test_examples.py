@@ -25,18 +25,20 @@ EXAMPLES_DIR = SQL_DIR / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.sql"))
 
 EXPECTED_COLUMNS = {
-    "01": ["report_year", "score_rank", "district", "n_reports", "avg_score", "min_score", "max_score"],
+    "01": ["report_year", "score_rank", "district", "n_reports", "avg_score", "min_score", "max_score",
+           "province", "city"],
     "02": ["level1", "level2", "level3", "n_reports", "max_score_sum", "score_sum", "lost_points", "loss_rate_pct"],
     "03": ["district", "report_year", "exante_items", "exante_submitted_wan", "exante_reduced_wan",
-           "exante_reduction_rate_pct"],
+           "exante_reduction_rate_pct", "province", "city"],
     "04": ["district", "report_year", "title", "budget_wan", "received_wan", "spent_wan", "execution_rate_pct",
-           "execution_rate_calc_pct", "has_discrepancy"],
+           "execution_rate_calc_pct", "has_discrepancy", "province", "city"],
     "05": ["report_year", "grade", "n_reports", "share_pct", "districts"],
-    "06": ["district", "report_year", "avg_score", "previous_avg_score", "avg_score_delta"],
+    "06": ["district", "report_year", "avg_score", "previous_avg_score", "avg_score_delta", "province", "city"],
     "07": ["theme", "n_findings", "n_reports", "n_districts", "districts"],
-    "08": ["district", "report_year", "title", "kind", "seq", "theme", "heading", "snippet"],
-    "09": ["district", "report_year", "title", "check", "expected", "found", "detail", "report_id"],
-    "10": ["district", "report_year", "kind", "heading", "theme", "score"],
+    "08": ["district", "report_year", "title", "kind", "seq", "theme", "heading", "snippet", "province", "city"],
+    "09": ["district", "report_year", "title", "check", "expected", "found", "detail", "report_id", "province",
+           "city"],
+    "10": ["district", "report_year", "kind", "heading", "theme", "score", "province", "city"],
 }
 
 
@@ -173,21 +175,21 @@ def test_every_example_runs_on_the_synthetic_lake(synthetic, path):
 def test_01_ranking_on_corpus(corpus):
     _, rows = run(corpus, "01")
     # 北京市: (90.04 + 87.78 + 83.7) / 3 = 87.17; 丰台区: (86.88 + 84.90 + 82 + 81.23) / 4 = 83.75
-    assert [(y, rank, d, n, avg) for y, rank, d, n, avg, _, _ in rows] == [
-        (2024, 1, "北京市", 3, 87.17),
-        (2024, 2, "丰台区", 4, 83.75),
-        (2022, 1, "石景山区", 1, 91.5),
+    assert [(y, rank, d, n, avg, prov, city) for y, rank, d, n, avg, _, _, prov, city in rows] == [
+        (2024, 1, "北京市", 3, 87.17, "北京市", None),
+        (2024, 2, "丰台区", 4, 83.75, "北京市", None),
+        (2022, 1, "石景山区", 1, 91.5, "北京市", None),
     ]
-    assert rows[0][5:] == (D("83.70"), D("90.04"))
+    assert rows[0][5:7] == (D("83.70"), D("90.04"))
 
 
 def test_03_exante_rates_on_corpus(corpus):
     _, rows = run(corpus, "03")
     assert rows == [
         # 1142 个，涉及资金 89.5 亿元，审减资金 7.8 亿元 → 7.8 / 89.5 = 8.72 %
-        ("北京市", 2024, 1142, D("895000.0000"), D("78000.0000"), 8.72),
+        ("北京市", 2024, 1142, D("895000.0000"), D("78000.0000"), 8.72, "北京市", None),
         # 事前绩效评估项目182个，审减金额11.04亿元 — no amount assessed, so no rate
-        ("丰台区", 2024, 182, None, D("110400.0000"), None),
+        ("丰台区", 2024, 182, None, D("110400.0000"), None, "北京市", None),
     ]
 
 
@@ -211,7 +213,7 @@ def test_05_grades_on_corpus(corpus):
 
 def test_06_single_year_districts_have_no_delta(corpus):
     _, rows = run(corpus, "06")
-    assert sorted((d, y, avg, prev, delta) for d, y, avg, prev, delta in rows) == [
+    assert sorted((d, y, avg, prev, delta) for d, y, avg, prev, delta, _, _ in rows) == [
         ("丰台区", 2024, 83.75, None, None),
         ("北京市", 2024, 87.17, None, None),
         ("石景山区", 2022, 91.5, None, None),
@@ -232,7 +234,7 @@ def test_09_contradictions_on_corpus(corpus):
 
 def test_01_ranking_ties_and_years(synthetic):
     _, rows = run(synthetic, "01")
-    assert [(y, rank, d, avg) for y, rank, d, _, avg, _, _ in rows] == [
+    assert [(y, rank, d, avg) for y, rank, d, _, avg, *_ in rows] == [
         (2024, 1, "海淀区", 88.0),
         (2024, 2, "朝阳区", 70.0),
         (2023, 1, "海淀区", 85.0),
@@ -267,8 +269,8 @@ def test_05_ungraded_reports_come_last(synthetic):
 def test_06_year_on_year_delta(synthetic):
     _, rows = run(synthetic, "06")
     # 海淀区 2023: (80 + 90) / 2 = 85; 2024: 88 → +3
-    assert rows[0] == ("海淀区", 2024, 88.0, 85.0, 3.0)
-    assert {(d, y): delta for d, y, _, _, delta in rows} == {
+    assert rows[0] == ("海淀区", 2024, 88.0, 85.0, 3.0, None, None)
+    assert {(d, y): delta for d, y, _, _, delta, *_ in rows} == {
         ("海淀区", 2024): 3.0,
         ("海淀区", 2023): None,
         ("朝阳区", 2024): None,
@@ -286,7 +288,7 @@ def test_07_problem_themes(synthetic):
 
 def test_08_search_heading_and_body(synthetic):
     _, rows = run(synthetic, "08")
-    assert [(d, y, t, k, s, h) for d, y, t, k, s, _, h, _ in rows] == [
+    assert [(d, y, t, k, s, h) for d, y, t, k, s, _, h, *_ in rows] == [
         ("海淀区", 2023, "乙项目绩效评价报告", "问题", 1, "绩效指标不够量化"),  # found in the body
         ("海淀区", 2023, "甲项目绩效评价报告", "问题", 2, "满意度调查样本量偏少"),  # heading only, no body
     ]
@@ -297,4 +299,4 @@ def test_08_search_heading_and_body(synthetic):
 
 def test_09_contradictions_synthetic(synthetic):
     _, rows = run(synthetic, "09")
-    assert rows == [("海淀区", 2023, "甲项目绩效评价报告", "grade_band", "优", "良", "80 分应为良", "a1")]
+    assert rows == [("海淀区", 2023, "甲项目绩效评价报告", "grade_band", "优", "良", "80 分应为良", "a1", None, None)]

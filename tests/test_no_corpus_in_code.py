@@ -4,17 +4,23 @@ import re
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "raw"
+# The fixtures written after real texts (and the variants): their names and figures stay out of the code too.
+FIXTURES = [Path(__file__).resolve().parent / "fixtures" / d for d in ("real_shapes", "variants")]
 CODE = Path(__file__).resolve().parent.parent / "pipelines"
 # Numbers that are structural (window sizes, limits, years of the calendar), not values from the corpus.
-STRUCTURAL = {"1000", "1500", "2000", "3000", "10000", "0.0001", "100.0"} | {str(y) for y in range(1990, 2040)}
+STRUCTURAL = {"1000", "1500", "2000", "3000", "10000", "0.0001", "100.0", "10.0"} | {str(y) for y in range(1990, 2040)}
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.txt")) + [p for d in FIXTURES for p in sorted(d.glob("*.txt"))]
 
 
 def corpus_markers() -> set[str]:
-    text = "".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in corpus_files())
     numbers = {n for n in re.findall(r"\d+\.\d+|\d{4,}", text) if len(n) >= 4} - STRUCTURAL  # "2.5" identifies nothing
     quoted = {q for q in re.findall(r"“([^”]{4,30})”", text) if not re.fullmatch(r"[优良中差]|三重一大", q)}
     bodies = set(re.findall(r"(北京市[\u4e00-\u9fff]{2,20}?(?:局|委员会|中心|办公室))", text))
-    names = {p.name for p in CORPUS.glob("*.txt")} | {p.stem for p in CORPUS.glob("*.txt")}
+    names = {p.name for p in corpus_files()} | {p.stem for p in corpus_files()}
     return numbers | quoted | bodies | names
 
 

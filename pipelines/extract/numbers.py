@@ -55,7 +55,7 @@ def to_wan(number: str, unit: str) -> Decimal | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """The first amount in `text`, in 万元 (e.g. '12.5 亿元' -> 125000.0000)."""
+    """The first amount in `text`, in 万元 (e.g. '7 亿元' -> 70000 万元)."""
     a = first_amount(text)
     return a.value_wan if a else None
 

@@ -53,7 +53,7 @@ DOC_TYPES = [
     (r"财政(?:局|厅)[^。]{0,40}?(?:组织|开展)[^。]{0,20}?重点[^。]{0,12}?评价", "财政评价"),
 ]
 
-# Several projects scored in one sentence: "A、B、C评价得分分别为92.6分、88分、79.5分".
+# Several projects scored in one sentence: "甲、乙、丙评价得分分别为x分、y分、z分".
 SCORE_LIST = r"(?P<names>[^。；;:：,，]{4,200}?)(?:的)?(?:绩效)?(?:评价)?(?:得分分别为|得分别为|分别得分|得分分别是|分别得)(?P<nums>\d{1,3}(?:\.\d+)?\s*分(?:\s*[、,，和及]\s*\d{1,3}(?:\.\d+)?\s*分)+)"
 # A listed project's grade stated later: "<name>…评价结果为优秀".
 GRADE_AFTER_NAME = r"[^。，,；]{0,30}?(?:评价结果|评价等级|绩效等级|等级)(?:为|是)?[“\"]?(?P<g>优秀|良好|中等|合格|较差|优|良|中|差)"
