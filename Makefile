@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export TMPDIR ?= /tmp
 
-.PHONY: install run test ui validate bench bench-quick explain clean eval-real
+.PHONY: install run test ui validate bench bench-quick explain dictionary clean eval-real
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ bench-quick: $(STAMP)
 
 explain: $(STAMP)
 	@for f in data/raw/*; do $(BIN)/bpe explain "$$f"; done
+
+# docs/data_dictionary.md from pipelines/schema.py and sql/marts/ (a test fails when it is stale).
+dictionary: $(STAMP)
+	$(BIN)/python -m pipelines.schema --markdown > docs/data_dictionary.md
 
 clean:
 	rm -rf data/lake data/.state data/marts/warehouse.duckdb .dagster

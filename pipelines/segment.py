@@ -25,6 +25,7 @@ EXPLANATION_TITLE = re.compile(
     r"^(?:关于|(?:北京市)?[\u4e00-\u9fff]{0,8}?(?:19|20)\d{2}\s*年度?)[^。；，]{0,40}?"
     r"(?:预算绩效|绩效管理|绩效工作)[^。；，]{0,20}(?:说明|情况|情况的?报告|工作报告)$"
 )
+BULLET = re.compile(r"^\s*[-•·●▪]\s")  # a web page's list item (menus, metadata), never a title
 TOC_LINE = re.compile(r"(?:[·.…]{3,}|…{2,})\s*\d*\s*$")
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+[章节部分])")
 SENTENCE_END = TITLE_STOPS
@@ -57,14 +58,19 @@ def _is_title_end(line: str) -> bool:
         return False
     if s.startswith("附件") or TOC_LINE.search(s) or s[-1] in SENTENCE_END:
         return False
-    m = TITLE_END.search(s)
-    # a bare "绩效自评报告" (a page's menu, a category) names no report
-    return bool(m) and len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"(?:项目|支出|绩效|整体|部门|单位)", "", s[: m.start()]))) >= 2
+    return not BULLET.match(line) and bool(TITLE_END.search(s))
+
+
+def names_something(title: str) -> bool:
+    """A bare "绩效自评报告" (a page's menu item, a category) names no report."""
+    m = TITLE_END.search(title)
+    head = re.sub(r"(?:项目|支出|绩效|整体|部门|单位)", "", title[: m.start()] if m else title)
+    return len(re.findall(r"[\u4e00-\u9fff]", head)) >= 2
 
 
 def _is_continuation(line: str) -> bool:
     s = line.strip()
-    if not s or line.startswith("\t") or len(s) > MAX_CONTINUATION_LINE:
+    if not s or line.startswith("\t") or len(s) > MAX_CONTINUATION_LINE or BULLET.match(line):
         return False
     if s[-1] in SENTENCE_END or s.startswith("附件") or TOC_LINE.search(s) or HEADING.match(s):
         return False
@@ -92,6 +98,8 @@ def split_document(text: str) -> Segmented:
                 break
             first = j
         title_lines = [lines[k][1].strip() for k in range(first, i + 1)]
+        if not names_something("".join(title_lines)):
+            continue
         candidates.append((lines[first][0], off + len(line), title_lines))
 
     boundaries = sorted([c[0] for c in candidates] + [e[0] for e in explanations_at])

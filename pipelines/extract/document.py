@@ -242,6 +242,9 @@ class ReportSources:
         out = {}
         if name:
             out["project_name"] = Candidate(name)
+            ym = re.match(r"((?:19|20)\d{2})\s*年", name)
+            if ym:
+                out["report_year"] = Candidate(int(ym.group(1)))
         if dept:
             out["department"] = Candidate(dept)
         return out
@@ -294,7 +297,7 @@ class ReportSources:
     def src_form_column(self) -> dict:
         if self.form is None and self.kind == "evaluation_report":
             # a report's own funds table in the form's columns (年初预算数 / 全年执行数 / 执行率)
-            _, facts, _ = FM.read_funds(self.text)
+            _, facts, _ = FM.read_funds(self.text, misread=False)
             return {f.field: _num(f) for f in facts}
         return self._form_part(("form_column",))
 

@@ -184,11 +184,11 @@ def _org_near(sq: str, start: int, nxt: int):
     from pipelines.extract.places import gazetteer
 
     window = sq[start : start + 80]
-    for m in gazetteer().full_name_re().finditer(window):
-        om = re.match(rf"[{CJK}()（）]{{1,24}}?(?:{'|'.join(R.ORG_ENDINGS)})", window[m.end() :])
+    for ms, me, _ in gazetteer().full_names(window):
+        om = re.match(rf"[{CJK}()（）]{{1,24}}?(?:{'|'.join(R.ORG_ENDINGS)})", window[me:])
         if om:
-            s = start + m.start()
-            e = start + m.end() + om.end()
+            s = start + ms
+            e = start + me + om.end()
             return sq[s:e], s, e
     return None
 
@@ -220,10 +220,11 @@ def _column_re(exact: bool) -> tuple[re.Pattern, list[str]]:
     return re.compile("|".join(alts)), index
 
 
-def _column_matches(block: str):
-    """Column labels left to right: at one place the longer reading wins, the printed one on a tie."""
+def _column_matches(block: str, misread: bool = True):
+    """Column labels left to right: at one place the longer reading wins, the printed one on a tie.
+    With `misread`, labels with one character misread (OCR) are read too."""
     found = []
-    for exact in (True, False):
+    for exact in ((True, False) if misread else (True,)):
         rx, index = _column_re(exact)
         found += [(m.start(), -(m.end() - m.start()), not exact, m.end(), index[int(m.lastgroup[1:])]) for m in rx.finditer(block)]
     pos = 0
@@ -239,10 +240,21 @@ _NUM_TOKEN = re.compile(r"[\d][\d,.]*%?|[—–-]{1,2}(?=\s|$|\|)|/(?=\s|$|\|)")
 _BETWEEN_CELLS = re.compile(r"(?:[\s|:：]|:?-{3,}:?)*")  # spaces, pipes, a markdown |---| rule
 
 
-def _header(block: str):
-    """The first run of 3+ funds column labels with nothing but marks between them."""
+def _header(block: str, misread: bool = True):
+    """The first run of 3+ funds column labels with nothing but marks between them (labels as
+    printed first; with one character misread only when that finds none and `misread`)."""
+    exact = _header_from(block, False)
+    if not misread:
+        return exact
+    fuzzy = _header_from(block, True)
+    if fuzzy and (not exact or len(fuzzy[1]) > len(exact[1])):
+        return fuzzy  # a misread label widens the header (年初预匏数 before 调整预算数)
+    return exact
+
+
+def _header_from(block: str, misread: bool):
     run: list[tuple[int, int, str]] = []
-    for s, e, word in _column_matches(block):
+    for s, e, word in _column_matches(block, misread):
         if word in R.GROUP_HEADERS:
             continue  # 年度预算数(万元) over its columns: not a column itself
         if run and _GAP_OK.fullmatch(block[run[-1][1] : s]):
@@ -463,9 +475,10 @@ def _amount_fact(fld: str, v: Decimal, raw: str, unit: str, c: Cell, source: str
     return Fact(fld, w, "万元", c.start, c.end, source=source) if w is not None else None
 
 
-def read_funds(block: str) -> tuple[dict, list[Fact], list[str]]:
-    """budget_wan / spent_wan / execution_rate_pct (and the funds score) of one form."""
-    hdr = _header(block)
+def read_funds(block: str, misread: bool = True) -> tuple[dict, list[Fact], list[str]]:
+    """budget_wan / spent_wan / execution_rate_pct (and the funds score) of one form.
+    `misread`: also look for column labels with one character misread (a form read by OCR)."""
+    hdr = _header(block, misread)
     if not hdr:
         return {}, [], []
     run, roles, end_header = hdr

@@ -93,31 +93,69 @@ class Gazetteer:
                 s = short_name(u)
                 if s and s != name:
                     self.short.setdefault(s, []).append(u)
-        full = sorted(self.by_name, key=len, reverse=True)
-        self._full_re = re.compile("|".join(map(re.escape, full)))
-        shorts = sorted(self.short, key=len, reverse=True)
-        self._short_re = re.compile("|".join(map(re.escape, shorts)))
+        # Names are found from their last character (省/市/县/区/旗…: rare in running text), looking
+        # back for the longest name that ends there: far faster than one regex of 3,000 names.
+        self._ends: dict[str, list[int]] = {}
+        for name in self.by_name:
+            self._ends.setdefault(name[-1], []).append(len(name))
+        for k in self._ends:
+            self._ends[k] = sorted(set(self._ends[k]), reverse=True)
+        self._end_re = re.compile("[" + "".join(sorted(self._ends)) + "]")
+        provinces = sorted((s for s, us in self.short.items() if any(u.level == "province" for u in us)), key=len, reverse=True)
+        self._province_short_re = re.compile("|".join(map(re.escape, provinces)))
+        words = sorted(set(R.AFTER_SHORT_CITY) | set(R.AFTER_SHORT_COUNTY), key=len, reverse=True)
+        self._after_re = re.compile("|".join(map(re.escape, words)))
+        self._short_lens = sorted({len(s) for s in self.short}, reverse=True)
 
-    def full_name_re(self) -> re.Pattern:
-        return self._full_re
+    def full_names(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of every full name in `text`, left to right, longest at each place."""
+        found = []
+        for m in self._end_re.finditer(text):
+            e = m.end()
+            for n in self._ends[m.group(0)]:
+                s = e - n
+                if s >= 0 and text[s:e] in self.by_name:
+                    found.append((s, e, text[s:e]))
+                    break
+        # keep the longest of overlapping names, earliest first
+        found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+        out, last = [], -1
+        for s, e, name in found:
+            if s >= last:
+                out.append((s, e, name))
+                last = e
+            elif out and e > out[-1][1] and s <= out[-1][0]:
+                out[-1] = (s, e, name)
+                last = e
+        return out
 
     def unit(self, code: str | None) -> Unit | None:
         return self.by_code.get(code) if code else None
 
     def mentions(self, text: str) -> list[tuple[int, int, list[Unit], bool]]:
         """(start, end, candidate units, is_full_name) for each division named in `text`."""
+        return _mentions(self, text)
+
+    def _mentions(self, text: str):
         out = []
-        taken = [False] * (len(text) + 1)
-        for m in self._full_re.finditer(text):
-            out.append((m.start(), m.end(), self.by_name[m.group(0)], True))
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-        for m in self._short_re.finditer(text):
-            if taken[m.start()]:
+        taken = set()
+        for s, e, name in self.full_names(text):
+            out.append((s, e, self.by_name[name], True))
+            taken.update(range(s, e))
+        candidates = [(m.start(), m.end()) for m in self._province_short_re.finditer(text)]
+        for m in self._after_re.finditer(text):  # 南安累计…: a short name right before the word
+            for n in self._short_lens:
+                if m.start() - n >= 0 and text[m.start() - n : m.start()] in self.short:
+                    candidates.append((m.start() - n, m.start()))
+                    break
+        for s, e in sorted(set(candidates)):
+            if s in taken:
                 continue
-            units = [u for u in self.short[m.group(0)] if _short_ok(text, m, u)]
+            word = text[s:e]
+            units = [u for u in self.short.get(word, []) if _short_ok(text, e, u)]
             if units:
-                out.append((m.start(), m.end(), units, False))
+                out.append((s, e, units, False))
+                taken.update(range(s, e))
         return sorted(out, key=lambda t: t[0])
 
 
@@ -129,13 +167,22 @@ def short_name(u: Unit) -> str | None:
     return None
 
 
-def _short_ok(text: str, m: re.Match, u: Unit) -> bool:
+def _short_ok(text: str, end: int, u: Unit) -> bool:
     """A province by its short name anywhere (四川资阳); a city or county by its short name only
     where the sentence uses it as a place, right before a government word (南安累计办结)."""
     if u.level == "province":
-        return text[m.end() : m.end() + 1] not in R.NOT_AFTER_SHORT
+        return text[end : end + 1] not in R.NOT_AFTER_SHORT
     words = R.AFTER_SHORT_CITY if u.level == "city" else R.AFTER_SHORT_COUNTY
-    return any(text.startswith(w, m.end()) for w in words)
+    return any(text.startswith(w, end) for w in words)
+
+
+@lru_cache(maxsize=64)
+def _mentions_cached(g_id: int, text: str):
+    return gazetteer()._mentions(text)
+
+
+def _mentions(g: "Gazetteer", text: str):
+    return _mentions_cached(id(g), text) if g is gazetteer() else g._mentions(text)
 
 
 @lru_cache(maxsize=1)

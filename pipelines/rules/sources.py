@@ -12,7 +12,7 @@ Sources:
 - `form_header`    the form's year: (2023年度)
 - `table_total`    the total of a score table (合计, or the sum of a weighted table)
 - `table_row`      a first-level row of a score table
-- `object`         the sentence naming what was evaluated: 对…“项目”开展评价
+- `object`         the sentence naming what was evaluated: 对…“项目”开展评价 (and the year in that name)
 - `title`          the report's title (a heading, or a page's 标题: line)
 - `headline`       the first line of a news item that names an evaluated project
 - `context`        the explanation a bundle opens with (its year)
@@ -36,7 +36,7 @@ REPORT = {
     "project_name": ["object", "labelled_line", "labelled_cell", "title", "headline"],
     "department": ["labelled_line", "labelled_cell", "object", "publisher"],
     "implementer": ["labelled_line", "labelled_cell"],
-    "report_year": ["context", "form_header", "title", "fiscal_year"],
+    "report_year": ["context", "form_header", "title", "fiscal_year", "object"],
     "fiscal_year": ["fiscal_year"],
     "evaluation_type": ["narrative"],
 }

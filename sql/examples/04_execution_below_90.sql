@@ -3,6 +3,7 @@
 -- Question: which projects spent less than 90% of their funds (computed rate:
 -- spent / received, else spent / budget; the stated rate when none can be computed)?
 -- Source: mart_execution. The 200 lowest first; drop the limit for all (mart_execution.below_90 flags every one).
+-- province and city (added columns) tell apart districts of the same name (上海市普陀区, 舟山市普陀区).
 select
     district,
     report_year,
@@ -12,8 +13,10 @@ select
     spent_wan,
     execution_rate_pct,
     execution_rate_calc_pct,
-    has_discrepancy
+    has_discrepancy,
+    province,
+    city
 from mart_execution
 where below_90
-order by coalesce(execution_rate_calc_pct, execution_rate_pct), district, report_year, title
+order by coalesce(execution_rate_calc_pct, execution_rate_pct), province, city, district, report_year, title
 limit 200;

@@ -3,8 +3,11 @@
 -- Question: per report year, how many reports were graded 优 / 良 / 中 / 差
 -- (excellent / good / fair / poor), and what share of the year's reports is that?
 -- Reports without a grade are counted as '未评级'. Source: mart_report_scores.
+-- Districts outside Beijing are named with their city (or province): 上海市普陀区, 舟山市普陀区.
 with graded as (
-    select report_year, coalesce(grade, '未评级') as grade, district
+    select report_year, coalesce(grade, '未评级') as grade,
+           case when province is null or province = '北京市' or district in (province, city) then district
+             else coalesce(city, province) || district end as district
     from mart_report_scores
 )
 select

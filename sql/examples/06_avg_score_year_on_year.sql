@@ -3,13 +3,17 @@
 -- 只有一个年度的地区，变化为空。
 -- Question: how much did each district's average score move against its previous
 -- year in the warehouse? Districts with a single year have a null change.
--- Source: mart_district_year.avg_score_delta.
+-- Source: mart_district_year.avg_score_delta
+-- (the previous year of the same district of the same province and city).
+-- province and city (added columns) tell apart districts of the same name (上海市普陀区, 舟山市普陀区).
 select
     district,
     report_year,
     avg_score,
     avg_score - avg_score_delta as previous_avg_score,
-    avg_score_delta
+    avg_score_delta,
+    province,
+    city
 from mart_district_year
 where avg_score is not null
-order by abs(avg_score_delta) desc nulls last, district, report_year;
+order by abs(avg_score_delta) desc nulls last, province, city, district, report_year;

@@ -3,13 +3,21 @@
 -- Question: among the problems found by evaluations (kind = '问题'), which themes
 -- come up most often, in how many reports and in which districts?
 -- Source: mart_finding_themes.
+-- Districts outside Beijing are named with their city (or province): 上海市普陀区, 舟山市普陀区.
+with themes as (
+    select
+        theme, kind, n_findings, n_reports,
+        case when province is null or province = '北京市' or district in (province, city) then district
+             else coalesce(city, province) || district end as district
+    from mart_finding_themes
+)
 select
     theme,
     sum(n_findings) as n_findings,
     sum(n_reports) as n_reports,
     count(distinct district) as n_districts,
     string_agg(distinct district, '、' order by district) as districts
-from mart_finding_themes
+from themes
 where kind = '问题'
 group by theme
 order by n_findings desc, n_reports desc, theme;

@@ -4,6 +4,7 @@
 -- Question: which problems and suggestions (heading or body) mention 满意度
 -- (satisfaction)? Change `term` in params to search for another word. A plain
 -- substring match over every row, no index needed. Source: findings joined to reports.
+-- province and city (added columns) tell apart districts of the same name (上海市普陀区, 舟山市普陀区).
 with params as (
     select '满意度' as term
 ),
@@ -24,7 +25,9 @@ select
     case
         when contains(coalesce(h.body, ''), h.term)
             then substr(h.body, greatest(1, instr(h.body, h.term) - 30), 80)
-    end as snippet
+    end as snippet,
+    r.province,
+    r.city
 from hits h
 join reports r using (report_id)
-order by r.district, r.report_year, r.title, h.kind, h.seq;
+order by r.province, r.city, r.district, r.report_year, r.title, h.kind, h.seq;

@@ -4,6 +4,7 @@
 -- Question: where does a report contradict itself (dimensions not adding up to the
 -- total, grade outside its band, table totals, stated vs computed execution rate,
 -- one amount printed with two values), and how? Source: discrepancies joined to reports.
+-- province and city (added columns) tell apart districts of the same name (上海市普陀区, 舟山市普陀区).
 select
     r.district,
     r.report_year,
@@ -12,7 +13,9 @@ select
     d.expected,
     d.found,
     d.detail,
-    r.report_id
+    r.report_id,
+    r.province,
+    r.city
 from discrepancies d
 join reports r using (report_id)
-order by r.district, r.report_year, r.title, d."check", d.expected;
+order by r.province, r.city, r.district, r.report_year, r.title, d."check", d.expected;

@@ -5,13 +5,14 @@
 -- joined by spaces, so the query is written as tokens too ('满意度 调查 满意度调查').
 -- `bpe search "满意度调查"` segments for you. In the DuckDB CLI, load the FTS extension from the
 -- project's wheel first:  LOAD '.venv/lib/python3.11/site-packages/duckdb_extension_fts/extensions/v1.5.5/fts.duckdb_extension';
+-- province and city (added columns) tell apart districts of the same name (上海市普陀区, 舟山市普陀区).
 -- Write the query as a literal: match_bm25 is a macro, and a subquery in its place is expanded
 -- in several places and can take all the memory there is.
 with hits as (
     select f.*, fts_main_findings.match_bm25(f.finding_id, '满意度 调查 满意度调查') as score
     from findings f
 )
-select r.district, r.report_year, h.kind, h.heading, h.theme, round(h.score, 3) as score
+select r.district, r.report_year, h.kind, h.heading, h.theme, round(h.score, 3) as score, r.province, r.city
 from hits h
 join reports r using (report_id)
 where h.score is not null

@@ -1,4 +1,5 @@
 -- mart_district_year: district × report_year — scores, money, execution and ex-ante reductions.
+-- A district is keyed within its province and city, so 上海市普陀区 never merges with another 普陀区.
 create or replace table mart_district_year as
 with reports as (
     select * from reports where district is not null and report_year is not null
@@ -9,8 +10,11 @@ exante as (
 ),
 report_stats as (
     select
+        province,
+        city,
         district,
         report_year,
+        min(adcode) as adcode,
         count(*) as n_reports,
         round(avg(total_score), 2) as avg_score,
         min(total_score) as min_score,
@@ -25,24 +29,29 @@ report_stats as (
               / nullif(sum(coalesce(received_wan, budget_wan)) filter (where spent_wan is not null), 0), 2)
             as execution_rate_pct
     from reports
-    group by district, report_year
+    group by province, city, district, report_year
 ),
 exante_stats as (
     select
+        province,
+        city,
         district,
         report_year,
+        min(adcode) as adcode,
         sum(n_items) as exante_items,
         sum(submitted_wan) as exante_submitted_wan,
         sum(reduced_wan) as exante_reduced_wan,
         round(100 * sum(reduced_wan) filter (where submitted_wan is not null)
               / nullif(sum(submitted_wan), 0), 2) as exante_reduction_rate_pct
     from exante
-    group by district, report_year
+    group by province, city, district, report_year
 ),
 keys as (
-    select district, report_year from report_stats
+    -- union treats nulls as equal; the joins below do too (is not distinct from): province and
+    -- city are null where the gazetteer could not tell a place apart, and for a municipality's city
+    select province, city, district, report_year from report_stats
     union
-    select district, report_year from exante_stats
+    select province, city, district, report_year from exante_stats
 ),
 final as (
     select
@@ -63,14 +72,22 @@ final as (
         e.exante_submitted_wan,
         e.exante_reduced_wan,
         e.exante_reduction_rate_pct,
-        round(r.avg_score - lag(r.avg_score) over (partition by k.district order by k.report_year), 2)
-            as avg_score_delta
+        round(r.avg_score - lag(r.avg_score) over (partition by k.province, k.city, k.district order by k.report_year), 2)
+            as avg_score_delta,
+        -- added for documents from anywhere (appended: existing columns keep their positions)
+        k.province,
+        k.city,
+        coalesce(r.adcode, e.adcode) as adcode
     from keys k
-    left join report_stats r using (district, report_year)
-    left join exante_stats e using (district, report_year)
+    left join report_stats r
+      on r.province is not distinct from k.province and r.city is not distinct from k.city
+     and r.district = k.district and r.report_year = k.report_year
+    left join exante_stats e
+      on e.province is not distinct from k.province and e.city is not distinct from k.city
+     and e.district = k.district and e.report_year = k.report_year
 )
 select * from final
-order by district, report_year;
+order by province, city, district, report_year;
 
 comment on table mart_district_year is '地区年度对比：得分、资金、执行率与事前评估审减';
 comment on column mart_district_year.district is '地区';
@@ -91,3 +108,6 @@ comment on column mart_district_year.exante_submitted_wan is '事前评估涉及
 comment on column mart_district_year.exante_reduced_wan is '事前评估审减资金（万元）';
 comment on column mart_district_year.exante_reduction_rate_pct is '事前评估审减率（%）';
 comment on column mart_district_year.avg_score_delta is '平均得分较上一年度变化';
+comment on column mart_district_year.province is '省级行政区';
+comment on column mart_district_year.city is '地级行政区（直辖市为空）';
+comment on column mart_district_year.adcode is '行政区划代码（6位）';

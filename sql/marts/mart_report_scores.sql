@@ -27,12 +27,18 @@ final as (
         r.spent_wan,
         r.execution_rate_pct,
         r.execution_rate_calc_pct,
-        coalesce(d.n_discrepancies, 0) as n_discrepancies
+        coalesce(d.n_discrepancies, 0) as n_discrepancies,
+        -- added for documents from anywhere (appended: existing columns keep their positions)
+        r.report_kind,
+        r.scope,
+        r.province,
+        r.city,
+        r.adcode
     from reports r
     left join discrepancies d using (report_id)
 )
 select * from final
-order by district, report_year, report_id;
+order by province, city, district, report_year, report_id;
 
 comment on table mart_report_scores is '报告得分一览：每份报告一行';
 comment on column mart_report_scores.report_id is '报告ID';
@@ -55,3 +61,8 @@ comment on column mart_report_scores.spent_wan is '实际支出（万元）';
 comment on column mart_report_scores.execution_rate_pct is '预算执行率（报告所述，%）';
 comment on column mart_report_scores.execution_rate_calc_pct is '预算执行率（计算，%）';
 comment on column mart_report_scores.n_discrepancies is '自相矛盾项数';
+comment on column mart_report_scores.report_kind is '报告来源（evaluation_report评价报告/self_evaluation_form自评表/results_bulletin_row结果公告行）';
+comment on column mart_report_scores.scope is '评价范围（项目/政策/部门整体）';
+comment on column mart_report_scores.province is '省级行政区';
+comment on column mart_report_scores.city is '地级行政区（直辖市为空）';
+comment on column mart_report_scores.adcode is '行政区划代码（6位）';
