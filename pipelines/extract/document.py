@@ -127,8 +127,24 @@ def project_from_headline(title: str) -> str | None:
 
 
 def publisher(text: str) -> str | None:
-    m = re.search(r"(?:信息来源|发布机构|来源)[:：]\s*(?P<v>[\u4e00-\u9fff()（）]{4,30}?)(?=\s|文字|字号|发布|$|_|\n)", text[:600])
+    """The unit a page is published by: 信息来源:… / 发布机构:…, or the label's own line then its value."""
+    head = text[:800]
+    m = re.search(r"(?:信息来源|发布机构|来源)[:：]\s*(?P<v>[\u4e00-\u9fff()（）]{4,30}?)(?=\s|文字|字号|发布|$|_|\n)", head) or re.search(
+        r"(?m)^[\s•·\-]*(?:发布机构|信息来源)\s*\n[\s•·\-]*(?P<v>[\u4e00-\u9fff()（）]{4,30})\s*$", head)
     return m.group("v") if m else None
+
+
+def title_org(title: str | None) -> str | None:
+    """The organisation a title opens with, after an optional year: a place, then a name with an
+    organisation's ending (…中学, …局, …委员会, …中心)."""
+    if not title:
+        return None
+    t = re.sub(r"^\s*(?:19|20)\d{2}\s*年度?", "", title)
+    names = places.gazetteer().full_names(t)
+    if not names or names[0][0] != 0:
+        return None
+    m = re.match(rf"[\u4e00-\u9fff()（）]{{1,20}}?(?:{'|'.join(D.ORG_ENDINGS)})", t[names[0][1]:])
+    return t[: names[0][1] + m.end()] if m else None
 
 
 def finance_evaluation(text: str) -> bool:
@@ -274,6 +290,15 @@ class ReportSources:
         budget = self.get("narrative", "budget_wan")
         y = RP.find_fiscal_year(self.text, budget.fact if budget else None, self.title or "")
         return {"fiscal_year": Candidate(y), "report_year": Candidate(y)} if y else {}
+
+    def src_title_org(self) -> dict:
+        org = title_org(self.title)
+        return {"department": Candidate(org)} if org else {}
+
+    def src_budget_year(self) -> dict:
+        head = re.sub(r"《[^》]*》", "", self.text[:600])
+        m = re.search(r"((?:19|20)\d{2})\s*年度", head)
+        return {"report_year": Candidate(int(m.group(1)))} if m else {}
 
     def src_publisher(self) -> dict:
         if evaluation_type(self.text, self.title) != "单位自评":

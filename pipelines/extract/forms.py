@@ -654,7 +654,7 @@ def _row_numbers(nums: list[Decimal]) -> list[tuple[Decimal, Decimal]]:
 def read_total(block: str, indicators: list[dict], funds_score) -> Fact | None:
     sq, where = squeeze_map(block)
     for w in R.TOTAL_LABELS:
-        m = re.search(re.escape(w) + r"[:：]?(\d{1,3}(?:\.\d{1,2})?)(?![\d%])", sq)
+        m = re.search(re.escape(w) + r"(?:[(（]分[)）])?[:：]?(\d{1,3}(?:\.\d{1,2})?)(?![\d%])", sq)
         if m and Decimal(m.group(1)) <= 100:
             return Fact("total_score", Decimal(m.group(1)), "分", where[m.start(1)], where[m.end(1) - 1] + 1, source="labelled_cell")
     if not indicators:

@@ -204,6 +204,9 @@ def _labelled_amounts(scan: str, labels, lo: int, hi: int):
     for m in pat.finditer(scan, lo, hi):
         if re.search(r"率|比例|占比", m.group("gap")):
             continue
+        before = R.NOT_AFTER_LABEL.get(m.group("label"))
+        if before and any(scan.endswith(w, 0, m.start()) for w in before):
+            continue
         out.append(m)
     return out
 

@@ -139,6 +139,8 @@ SPENT_LABELS = [
     "实际使用",
     "支出",
 ]
+# A label that is a budget category after these words (基本支出, 项目支出: parts of a budget, not spending).
+NOT_AFTER_LABEL = {"支出": ["基本", "项目", "人员", "公用", "三公", "经常性", "资本性"], "预算": ["基本", "部门"]}
 # "spent everything" phrases: spent = received (or budget) as printed in the same sentence.
 ALL_SPENT = ["已全部支出", "全部支出", "全额支出", "已全额支出", "全部使用完毕", "已全部使用"]
 ALL_RECEIVED = ["全额落实到位", "全部到位", "已全额到位", "足额到位"]

@@ -18,6 +18,8 @@ Sources:
 - `context`        the explanation a bundle opens with (its year)
 - `fiscal_year`    the year the report states for its funds
 - `publisher`      the unit a self-evaluation report is published by (信息来源 / 发布机构)
+- `title_org`      the organisation a title opens with (耒阳市某中学专项资金绩效自评价报告)
+- `budget_year`    the budget year the opening names: 2017年度 (never a year of history, 2002年)
 - `bulletin_row`   a row of a results bulletin's table (项目名称 / 资金量 / 评价得分 / 评价结果 / 备注)
 - `bulletin`       what a results bulletin says of all its rows (its year, who evaluated)
 """
@@ -34,9 +36,9 @@ REPORT = {
     "spent_wan": ["narrative", "form_column"],
     "execution_rate_pct": ["narrative", "form_column"],
     "project_name": ["object", "labelled_line", "labelled_cell", "title", "headline"],
-    "department": ["labelled_line", "labelled_cell", "object", "publisher"],
+    "department": ["labelled_line", "labelled_cell", "object", "title_org", "publisher"],
     "implementer": ["labelled_line", "labelled_cell"],
-    "report_year": ["context", "form_header", "title", "fiscal_year", "object"],
+    "report_year": ["context", "form_header", "title", "fiscal_year", "object", "budget_year"],
     "fiscal_year": ["fiscal_year"],
     "evaluation_type": ["narrative"],
 }
