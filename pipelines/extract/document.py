@@ -51,9 +51,16 @@ def report_id(doc_id: str, seq: int) -> str:
     return hashlib.sha256(f"{doc_id}:{seq}".encode()).hexdigest()[:16]
 
 
+EVIDENCE_MAX = 160  # a longer "sentence" is a table or a form: its line, or the cells around the value
+
+
 def evidence(text: str, start: int, end: int) -> str:
     s, e = sentence_at(text, start)
     e = max(e, end)
+    if e - s > EVIDENCE_MAX:
+        s, e = max(s, text.rfind("\n", 0, start) + 1), min(e, (text.find("\n", end) + 1) or len(text))
+    if e - s > EVIDENCE_MAX:
+        s, e = max(s, start - 60), min(e, end + 60)
     return re.sub(r"\s+", " ", text[s:e]).strip()[:500]
 
 
