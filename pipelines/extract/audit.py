@@ -112,7 +112,8 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
     rows, pending = [], []
     paragraph_kind = None
     start = 0
-    for m in re.finditer(r"[。！？]|\n", scan + "。"):
+    last, last_at = None, -9  # the statistic of the sentence before: a rate stated alone next joins it
+    for n_sentence, m in enumerate(re.finditer(r"[。！？]|\n", scan + "。")):
         s, e = start, m.start()
         start = m.end()
         sentence = scan[s:e]
@@ -144,10 +145,19 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
                 "stats": st,
             }
             row["sentence"] = (s, e)
+            if set(st) == {"reduction_rate_pct"}:
+                # 涉及资金4841万元。经评估，审减率达13%: the rate of the statistic just before
+                if last is not None and last_at == n_sentence - 1 and "reduction_rate_pct" not in last["stats"]:
+                    last["stats"]["reduction_rate_pct"] = st["reduction_rate_pct"]
+                    if last in pending and "n_items" in last["stats"]:
+                        pending.remove(last)
+                        rows.append(last)
+                continue
             if "reduced_wan" in st or ("reduction_rate_pct" in st and "n_items" in st):
                 rows.append(row)
             elif "n_items" in st or "submitted_wan" in st:
                 pending.append(row)
+            last, last_at = row, n_sentence
     # a cut stated alone joins the statistic of the same kind that had none
     for row in rows:
         st = row["stats"]

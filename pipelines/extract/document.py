@@ -263,9 +263,11 @@ class ReportSources:
             m = _OBJECT_PLAIN.search(RP.strip_aliases(self.text[:3000]))
             name = m.group("name") if m else None
         out = {}
+        if name and not dept and "整体支出" in name:
+            dept = title_org(name)  # 对某局2020年度机关整体支出开展评价: the department is evaluated as a whole
         if name:
             out["project_name"] = Candidate(name)
-            ym = re.match(r"((?:19|20)\d{2})\s*年", name)
+            ym = re.search(r"((?:19|20)\d{2})\s*年", name)
             if ym:
                 out["report_year"] = Candidate(int(ym.group(1)))
         if dept:
@@ -278,6 +280,10 @@ class ReportSources:
             return out
         dept = next((c.value for c in (self.get("labelled_line", "department"), self.get("object", "department")) if c), None)
         name = RP.title_project_name(self.title, dept) if re.search(r"(?:评价|自评)(?:的)?报告", self.title) else project_from_headline(self.title)
+        if name and re.fullmatch(r".{2,30}?(?:19|20)\d{2}\s*(?:年度?)?", name):
+            # 某委员会2022项目绩效自评报告 names a unit and a year: the project is the (…项目) under it
+            m = re.match(r"\s*[(（](?P<p>[^()（）]{2,30})[)）]", self.text[len(self.title) + 1 :].lstrip())
+            name = m.group("p") if m else None
         if name:
             out["project_name"] = Candidate(name)
         ym = re.search(r"((?:19|20)\d{2})\s*年", self.title)

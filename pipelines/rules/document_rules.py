@@ -17,7 +17,7 @@ GLUED_TITLE = r"^(?P<t>[^。，,:：;；]{6,70}?(?:评价|自评价?)(?:总结)?
 # "现将…自评总结报告如下": the report names itself in its first sentence.
 SELF_NAMED_TITLE = r"现将(?P<t>[^。，,:：]{6,70}?报告)如下"
 # … and the project: a name ending in one of these, before the evaluation words.
-PROJECT_ENDINGS = ["项目", "资金", "经费", "政策", "工程", "专项"]
+PROJECT_ENDINGS = ["项目", "资金", "经费", "政策", "工程", "专项", "整体支出"]
 # Words between a project's name and the evaluation that are not part of the name.
 HEADLINE_TAIL = r"(?:事前|事后|事中)?(?:绩效|业绩)?(?:评价|自评|评估|考核)"
 
