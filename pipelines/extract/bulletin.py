@@ -216,4 +216,4 @@ def bulletin_year(text: str, start: int) -> int | None:
     return int(m.group(1)) if m else None
 
 
-__all__ = ["Bulletin", "find_bulletins", "document_type", "bulletin_year", "Decimal"]
+__all__ = ["Bulletin", "find_bulletins", "score_lists", "document_type", "bulletin_year"]

@@ -14,7 +14,7 @@ NAME_SUFFIXES = {
     "county": ["自治县", "自治旗", "县", "市", "区", "旗"],
 }
 # A province's short name followed by one of these is part of another word.
-NOT_AFTER_SHORT = set()
+NOT_AFTER_SHORT: set[str] = set()  # none needed so far; kept as the place to add one
 # A city's or county's short name counts only right before one of these (南安累计办结, 资阳市…).
 AFTER_SHORT_CITY = ["财政局", "财政", "累计", "共计", "全年", "本级", "各级", "今年", "去年"]
 AFTER_SHORT_COUNTY = AFTER_SHORT_CITY
