@@ -656,7 +656,7 @@ def _land_report(res: DocResult, doc_id: str, text: str, part: Part, src: Report
     indicators, table_dims, totals, targets = src.tables()
     if part.form is not None and not indicators:
         indicators = part.form.indicators
-    weighted, _ = src._weighted if hasattr(src, "_weighted") else ([], None)
+    weighted, _ = src._weighted  # set by src.tables() above
     row = {
         "report_id": rid, "doc_id": doc_id, "seq": part.seq,
         **{k: v.get(k) for k in schema.columns("reports") if k in v},

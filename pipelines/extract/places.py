@@ -132,11 +132,10 @@ class Gazetteer:
     def unit(self, code: str | None) -> Unit | None:
         return self.by_code.get(code) if code else None
 
+    @lru_cache(maxsize=256)  # noqa: B019 (one gazetteer per process: the cache lives as long as it)
     def mentions(self, text: str) -> list[tuple[int, int, list[Unit], bool]]:
-        """(start, end, candidate units, is_full_name) for each division named in `text`."""
-        return _mentions(self, text)
-
-    def _mentions(self, text: str):
+        """(start, end, candidate units, is_full_name) for each division named in `text`
+        (cached: a document's text is asked again for every report of it)."""
         out = []
         taken = set()
         for s, e, name in self.full_names(text):
@@ -176,14 +175,6 @@ def _short_ok(text: str, end: int, u: Unit) -> bool:
     return any(text.startswith(w, end) for w in words)
 
 
-@lru_cache(maxsize=64)
-def _mentions_cached(g_id: int, text: str):
-    return gazetteer()._mentions(text)
-
-
-def _mentions(g: "Gazetteer", text: str):
-    return _mentions_cached(id(g), text) if g is gazetteer() else g._mentions(text)
-
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
@@ -213,7 +204,6 @@ def resolve(*texts: str | None, context: Place | None = None, hints: str | None 
     a place decides; the others, `hints` (the whole document) and `context` only help to tell
     ambiguous names apart."""
     g = gazetteer()
-    joined = "\n".join(t for t in (*texts, hints) if t)
     for t in texts:
         if not t:
             continue
@@ -223,7 +213,8 @@ def resolve(*texts: str | None, context: Place | None = None, hints: str | None 
         found = g.mentions(t)
         if not found:
             continue
-        return _pick(g, found, g.mentions(joined), context) or NO_PLACE
+        everything = [m for other in (*texts, hints) if other for m in g.mentions(other)]
+        return _pick(g, found, everything, context) or NO_PLACE
     return NO_PLACE
 
 

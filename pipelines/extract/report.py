@@ -1,11 +1,12 @@
-"""Report-level fields from one report's normalized text. Pure functions, no I/O.
+"""Report-level fields from one report's narrative text: the `narrative` source of the document
+assembler (`extract/document.py`). Pure functions, no I/O.
 
 Every numeric value is returned with a `Fact` (its offsets in the text given), so the
 pipeline can store the evidence sentence. A value not stated in the text stays None.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
 
@@ -40,13 +41,6 @@ class Context:
     district: str | None = None
     admin_level: str | None = None
     report_year: int | None = None
-
-
-@dataclass
-class ReportFields:
-    values: dict
-    facts: list[Fact] = field(default_factory=list)
-    narrative_dimensions: list[dict] = field(default_factory=list)
 
 
 def _alt(words) -> str:
@@ -300,45 +294,6 @@ def find_funds(text: str) -> tuple[dict, list[Fact]]:
     return out, facts
 
 
-def form_funds(text: str) -> tuple[dict, list[Fact]]:
-    """Funds from the standard self-evaluation form: the 年度资金总额 row under the columns
-    年初预算数 / 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分 (in the order printed). The amount
-    unit must be printed near the form (万元 or 元); without it the amounts stay null."""
-    cells = table_cells(text)
-    names = [c for c, _ in cells]
-    row_at = next((i for i, c in enumerate(names) if c.rstrip(":：") in R.FORM_FUNDS_ROW), None)
-    if row_at is None:
-        return {}, []
-    columns = [(i, R.FORM_FUNDS_COLUMNS[c]) for i, c in enumerate(names[:row_at]) if c in R.FORM_FUNDS_COLUMNS]
-    # the last run of column labels before the row is its header
-    header = []
-    for i, key in reversed(columns):
-        if header and header[0][0] - i > 2:
-            break
-        header.insert(0, (i, key))
-    if "budget_wan" not in {k for _, k in header}:
-        return {}, []
-    start = cells[header[0][0]][1]
-    context = text[max(0, start - 300) : cells[row_at][1]]
-    unit = "万元" if "万元" in context else ("元" if re.search(r"单位[:：]\s*元|[(（]元[)）]", context) else None)
-    values = cells[row_at + 1 : row_at + 1 + len(header)]
-    out, facts = {}, []
-    for (_, key), (cell, off) in zip(header, values):
-        if key in ("budget_wan", "spent_wan") and unit:
-            v = to_wan(cell.replace(",", ""), unit) if to_decimal(cell) is not None else None
-            if v is not None:
-                out[key] = v
-                facts.append(Fact(key, v, "万元", off, off + len(cell)))
-        elif key == "execution_rate_pct":
-            m = re.fullmatch(rf"({NUM})\s*%", cell) or re.fullmatch(r"(0\.\d+|1(?:\.0+)?)", cell)
-            if m:
-                v = to_decimal(m.group(1))
-                v = v if "%" in cell else v * 100
-                out[key] = v
-                facts.append(Fact(key, v, "%", off, off + len(cell)))
-    return out, facts
-
-
 def computed_execution_rate(budget, received, spent) -> Decimal | None:
     base = received if received not in (None, 0) else budget
     if spent is None or base in (None, 0):
@@ -468,30 +423,6 @@ def _place_in(s: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
-def find_district(text: str, title: str, department: str | None, ctx: Context) -> tuple[str | None, str | None]:
-    head = text[:1500]
-    m = re.search(rf"(?P<place>[{CJK}]{{2,12}}?)财政局", head)
-    if m:
-        place = m.group("place")
-        d, lvl = _place_in(place + "财政局")
-        if d:
-            return d, lvl
-        for city, lvl in R.MUNICIPAL.items():
-            if place.endswith(city) or place == city:
-                return city, lvl
-    for src in (title, department):
-        d, lvl = _place_in(src)
-        if d:
-            return d, lvl
-    if ctx.district:
-        return ctx.district, ctx.admin_level
-    for src in (title, department):
-        for city, lvl in R.MUNICIPAL.items():
-            if src and src.startswith(city):
-                return city, lvl
-    return None, None
-
-
 def find_fiscal_year(text: str, budget_fact: Fact | None, title: str) -> int | None:
     """The year of the funds: stated before the budget in its sentence, else in the title,
     else the first year the funds section mentions; None when the report states none."""
@@ -548,7 +479,7 @@ def explanation_context(text: str) -> Context:
     return ctx
 
 
-# ---------------------------------------------------------------- the whole report
+# ---------------------------------------------------------------- grade bands
 
 
 def grade_for(score: Decimal | None) -> str | None:
@@ -558,44 +489,3 @@ def grade_for(score: Decimal | None) -> str | None:
         if score >= lower:
             return grade
     return None
-
-
-def extract_fields(text: str, title: str, ctx: Context | None = None) -> ReportFields:
-    ctx = ctx or Context()
-    facts: list[Fact] = []
-    v: dict = {"title": title}
-
-    total = find_total_score(text)
-    v["total_score"] = total.value if total else None
-    if total:
-        facts.append(total)
-    v["grade"], _ = find_grade(text)
-
-    dims = find_narrative_dimensions(text)
-    for std in ("decision", "process", "output", "outcome"):
-        item = next((d for d in dims if d["dimension_std"] == std), None)
-        v[f"score_{std}"] = item["score"] if item else None
-        if item:
-            facts.append(Fact(f"score_{std}", item["score"], "分", item["start"], item["end"]))
-
-    funds, fund_facts = find_funds(text)
-    form, form_facts = form_funds(text)
-    for key, value in form.items():  # the form fills what the narrative does not state
-        if funds.get(key) is None:
-            funds[key] = value
-            fund_facts.append(next(f for f in form_facts if f.field == key))
-    v.update(funds)
-    facts.extend(fund_facts)
-    v["execution_rate_calc_pct"] = computed_execution_rate(v["budget_wan"], v["received_wan"], v["spent_wan"])
-
-    kv = kv_cells(text)
-    obj_dept, obj_name = find_object(text)
-    v["department"] = find_labelled_line(text, R.DEPARTMENT_LABELS) or kv.get("主管部门") or obj_dept
-    v["implementer"] = find_implementer(text) or kv.get("实施单位") or kv.get("执行单位")
-    v["project_name"] = obj_name or kv.get("项目名称") or title_project_name(title, v["department"])
-    v["district"], v["admin_level"] = find_district(text, title, v["department"], ctx)
-    budget_fact = next((f for f in fund_facts if f.field == "budget_wan"), None)
-    v["fiscal_year"] = find_fiscal_year(text, budget_fact, title)
-    v["report_year"] = ctx.report_year or v["fiscal_year"]
-    v["evaluation_type"] = find_evaluation_type(text, title)
-    return ReportFields(v, facts, dims)

@@ -211,14 +211,3 @@ DEPARTMENT_LABELS = ["主管部门", "项目主管部门", "预算部门", "预�
 IMPLEMENTER_LABELS = ["执行单位", "实施单位", "项目实施单位", "项目执行单位", "实施主体", "项目实施主体", "项目单位"]
 # An organisation's name ends like one (used where a name is picked out of running text).
 ORG_SUFFIXES = ["公司", "局", "委员会", "中心", "医院", "单位", "办公室", "院", "所", "站", "馆", "协会", "部", "厅", "处", "集团", "街道", "乡", "镇", "政府"]
-
-# The standard self-evaluation form (项目支出绩效自评表): its funds row and columns.
-FORM_FUNDS_ROW = ["年度资金总额", "资金总额"]
-FORM_FUNDS_COLUMNS = {
-    "年初预算数": "budget_initial",
-    "全年预算数": "budget_wan",
-    "全年执行数": "spent_wan",
-    "执行率": "execution_rate_pct",
-    "分值": "max_score",
-    "得分": "score",
-}
