@@ -62,9 +62,10 @@ def _is_title_end(line: str) -> bool:
 
 
 def names_something(title: str) -> bool:
-    """A bare "绩效自评报告" (a page's menu item, a category) names no report."""
+    """A bare "绩效自评报告" (a page's menu item, a category) or "资金绩效评价报告" (the last line of a
+    title wrapped over a blank line) names no report."""
     m = TITLE_END.search(title)
-    head = re.sub(r"(?:项目|支出|绩效|整体|部门|单位)", "", title[: m.start()] if m else title)
+    head = re.sub(r"(?:项目|支出|绩效|整体|部门|单位|资金|经费|专项)", "", title[: m.start()] if m else title)
     return len(re.findall(r"[\u4e00-\u9fff]", head)) >= 2
 
 

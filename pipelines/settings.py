@@ -9,7 +9,7 @@ SQL_DIR = PROJECT_ROOT / "sql"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 # Bump when extraction logic changes: cached per-file extraction is redone for every file.
-EXTRACTOR_VERSION = "11"
+EXTRACTOR_VERSION = "12"
 
 
 @dataclass(frozen=True)

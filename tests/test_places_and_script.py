@@ -44,6 +44,17 @@ def test_a_two_character_county_needs_its_city():
     assert places.resolve("阳泉市城区").adcode == "140302"
 
 
+def test_a_two_character_county_alone_only_as_a_bodys_name():
+    # 南县财政局 / 对和县财政局…: the county names a government body
+    assert places.resolve("南县财政局2020年度机关整体支出").adcode == "430921"
+    assert places.resolve("对和县财政局2021年度机关整体支出开展了绩效评价").adcode == "340523"
+    # inside a word, or not followed by a body, it is no place
+    assert places.resolve("工作指南县级财政局").district is None
+    assert places.resolve("和县里的道路").district is None
+    # 城区 is shared by several cities and is never taken alone
+    assert places.resolve("城区财政局").district is None
+
+
 def test_traditional_script_and_pinyin_notes_are_normalized():
     assert normalize("據(jù)了解，財(cái)政局審減資金3.2億元") == "据了解，财政局审减资金3.2亿元"
     # a simplified text with one stray convertible character is left as it was

@@ -309,6 +309,105 @@ REVIEW_21_KINDS = review([
 ])
 
 
+# Shapes of the second round (titles wrapped over a blank line, web-page breadcrumbs, two-character
+# counties, a summary that lists its projects, counts of ex-ante assessments without money).
+REPORT_28 = dict(
+    doc_kind="evaluation_report", status="partial",
+    reports=[dict(
+        # the page's headline is the full title; the document repeats it wrapped over a blank line
+        title="2021-2024常山县城区学校食堂改造项目地方政府专项债券资金绩效评价报告",
+        project_name=Has("2021-2024常山县城区学校食堂改造项目"), district="常山县", province="浙江省",
+        # 2023年共下达专项债资金450万元,于…支出完毕; 总投资约742万 is the works' cost, not the funds
+        report_year=2023, budget_wan=D("450"), spent_wan=D("450"), total_score=None, grade=None,
+    )],
+)
+REPORT_29 = dict(
+    doc_kind="evaluation_report", status="parsed",
+    reports=[dict(
+        title="重庆市綦江区水利局2020年度项目资金重点绩效评价结果",  # not the breadcrumb line
+        project_name="綦江区2020年小型水库除险加固补助资金项目",  # not "我单位负责的…"
+        department=Has("綦江区水利局"), district="綦江区", province="重庆市", report_year=2020,
+        evaluation_type="财政评价", total_score=D("88.5"), grade="良",
+        budget_wan=D("920"), spent_wan=D("836.4"),  # no budget is printed: the works' total investment
+    )],
+)
+REPORT_30 = dict(
+    doc_kind="evaluation_report", status="partial",
+    reports=[dict(
+        department="和县财政局", district="和县", province="安徽省", city="马鞍山市", report_year=2021,
+        evaluation_type="单位自评", total_score=D("95"),
+    )],
+)
+REPORT_31 = dict(
+    doc_kind="evaluation_report", status="partial",
+    reports=[dict(
+        title="宁陕县财政局关于农村饮水安全巩固提升项目绩效评价报告",  # glued to 根据…
+        project_name=Has("农村饮水安全巩固提升项目"),
+        department=None,  # 某县财政局关于…: the finance bureau evaluates, it is not the evaluated body
+        district="宁陕县", province="陕西省", report_year=2019,  # 关于批复2019年县级部门预算的通知
+        evaluation_type="财政评价", total_score=D("91"), budget_wan=None, spent_wan=None,
+    )],
+)
+BULLETIN_32 = dict(
+    doc_kind="results_bulletin", status="partial",
+    reports=[
+        dict(project_name="上虞区实验中学新校区建设工程", department="区教育局", district="上虞区", report_year=2022,
+             evaluation_type="单位自评", total_score=D("94.5"), budget_wan=D("5000")),
+        dict(project_name="上虞区城东幼儿园新建工程", department="区教育局", district="上虞区", report_year=2022,
+             evaluation_type="单位自评", total_score=D("90"), budget_wan=D("3500")),
+    ],
+)
+RESULTS_33 = dict(
+    doc_kind="results_bulletin", status="partial",
+    reports=[
+        dict(project_name="河道保洁专项", total_score=D("92.6"), grade=None, report_year=2020, evaluation_type="财政评价"),
+        dict(project_name="农贸市场改造建设", total_score=D("90"), grade="优"),
+        dict(project_name="中小企业创新扶持资金", total_score=D("83.5"), grade="良"),
+        # graded only: 区民政局2020年部门整体绩效评价结果为优秀
+        dict(project_name="区民政局2020年部门整体", department="区民政局", total_score=None, grade="优",
+             report_year=2020, evaluation_type="财政评价"),
+    ],
+)
+SUMMARY_34 = dict(
+    doc_kind="evaluation_report", status="partial",
+    reports=[
+        dict(department="鹤壁市盘石头水库管理所", district="鹤壁市", report_year=2022, evaluation_type="单位自评",
+             grade="优", budget_wan=D("612.30")),
+        # 共有 2 个项目…其中: the two projects it lists, with their amounts
+        dict(project_name="大坝安全监测运行经费", department="鹤壁市盘石头水库管理所", district="鹤壁市",
+             report_year=2022, evaluation_type="单位自评", budget_wan=D("40.20"), grade=None),
+        dict(project_name="库区水源保护巡查经费", department="鹤壁市盘石头水库管理所", district="鹤壁市",
+             report_year=2022, evaluation_type="单位自评", budget_wan=D("32.00"), grade=None),
+    ],
+)
+EXANTE_35 = review([
+    dict(report_year=2022, n_items=842, reduced_wan=D("584000")),
+    # 开展评估205项: a count of assessments is a statistic without money; 97个项目未获支持 is not one
+    dict(report_year=2022, kind="事前绩效评估", n_items=205, submitted_wan=None, reduced_wan=None),
+])
+REVIEW_36 = review([
+    dict(district="临沂市", report_year=2015, submitted_wan=D("124000"), reduced_wan=D("12000")),
+    dict(district="临沂市", report_year=2015, n_items=412, reduced_wan=D("1865")),  # 审查合同及工程变更412项
+    dict(district="临沂市", report_year=2015, n_items=76, reduced_wan=D("5230")),
+])
+REPORT_37 = dict(
+    doc_kind="evaluation_report", status="parsed",
+    reports=[dict(
+        project_name="困难群众临时救助经费项目", department="丽江市民政局", district="丽江市", province="云南省",
+        report_year=2021,  # 丽江市民政局2021项目绩效自评报告: a bare year in the title
+        evaluation_type="单位自评", total_score=D("98"), grade="优",
+    )],
+)
+REPORT_38 = dict(
+    doc_kind="evaluation_report", status="partial",
+    reports=[dict(
+        project_name="阿荣旗那吉镇污水处理厂PPP项目", district="阿荣旗", province="内蒙古自治区",
+        report_year=2022,  # 评价开始时间为2022年7月1日 (evaluated on 2023年9月12日)
+        evaluation_type="部门评价", total_score=D("90.35"),
+    )],
+)
+
+
 def nothing(kind="other"):
     return dict(doc_kind=kind, status="rejected", n_reports=0, reports=[], audit=[])
 
@@ -391,6 +490,17 @@ REAL_SHAPES += [
     pytest.param("13_review_halfyear_page_date.txt", REVIEW_13, id="review-1-6月-page-date"),
     pytest.param("08_form_yunnan_pipes_20pt.txt", FORM_08_KIND, id="form-yunnan-pipes-20pt-kind"),
     pytest.param("07_form_pipe_each_cell_a_line.txt", FORM_07_IMPLEMENTER, id="form-pipe-each-cell-implementer"),
+    pytest.param("28_report_title_wrapped_over_blank_line.txt", REPORT_28, id="report-title-wrapped-over-blank-line"),
+    pytest.param("29_report_breadcrumb_results_headline.txt", REPORT_29, id="report-breadcrumb-评价结果-headline"),
+    pytest.param("30_report_two_character_county.txt", REPORT_30, id="report-two-character-county"),
+    pytest.param("31_report_glued_title_budget_approval_year.txt", REPORT_31, id="report-glued-title-批复-year"),
+    pytest.param("32_bulletin_self_eval_publisher.txt", BULLETIN_32, id="bulletin-self-eval-publisher"),
+    pytest.param("33_results_scores_then_grades_whole_department.txt", RESULTS_33, id="results-graded-only-item"),
+    pytest.param("34_summary_lists_its_projects.txt", SUMMARY_34, id="summary-lists-its-projects"),
+    pytest.param("35_exante_count_only.txt", EXANTE_35, id="exante-count-only"),
+    pytest.param("36_review_items_after_verb.txt", REVIEW_36, id="review-审查-items-after-verb"),
+    pytest.param("37_report_bare_year_title_period.txt", REPORT_37, id="report-bare-year-in-title"),
+    pytest.param("38_report_evaluation_period_year.txt", REPORT_38, id="report-evaluation-period-year"),
 ]
 
 KNOWN_FAILURES = [

@@ -81,6 +81,15 @@ def _stats(seg: str, base: int) -> dict:
     return out
 
 
+def _counted(sentence: str) -> int | None:
+    """The number of items a sentence says were assessed (开展评估316项), not merely named (123个项目未获支持)."""
+    for pat in R.ASSESSED_COUNT:
+        m = re.search(pat, sentence)
+        if m:
+            return int(m.group("n"))
+    return None
+
+
 def _year_of(sentence: str, doc_year: int | None, page_year: int | None) -> int | None:
     for word, delta in R.RELATIVE_YEARS.items():
         if word in sentence and page_year:
@@ -121,7 +130,9 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
             paragraph_kind = _kind(sentence) or (paragraph_kind if not sentence.strip() else None)
         if with_years:
             doc_year = _year_of(sentence, doc_year, pyear)
-        if not re.search(f"{_alt(R.REDUCED_LABELS)}|{_alt(R.SUBMITTED_LABELS)}", sentence):
+        if not re.search(f"{_alt(R.REDUCED_LABELS)}|{_alt(R.SUBMITTED_LABELS)}", sentence) and not (
+            (_kind(sentence) or paragraph_kind) in R.COUNTED_REVIEWS and _counted(sentence)
+        ):
             continue
         cur: dict = {}
         cur_text = ""
@@ -170,8 +181,11 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
             row["stats"] = {**p["stats"], **st}
             row["year"] = p["year"] or row["year"]
     # a statistic of a review with a count and an amount but no cut (事前绩效评估 of 20 items,
-    # 13830万元) is a row too, when its kind is known
+    # 13830万元) is a row too, when its kind is known …
     rows += [p for p in pending if p["kind"] and "n_items" in p["stats"] and "submitted_wan" in p["stats"]]
+    # and a count of 事前绩效评估 stated alone (2021年组织部门开展评估316项): the count is the statistic
+    rows += [p for p in pending if p["kind"] in R.COUNTED_REVIEWS and set(p["stats"]) == {"n_items"}
+             and _counted(scan[p["sentence"][0] : p["sentence"][1]]) == p["stats"]["n_items"][0]]
     # a figure repeated (a headline, then the lead, then the statistics) is one row: a row whose
     # every figure another row also states is dropped
     def figures(r):

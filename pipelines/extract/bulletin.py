@@ -199,6 +199,45 @@ def score_lists(text: str) -> list[dict]:
             if g:
                 row["grade"] = R.GRADE_WORDS[g.group("g")]
             rows.append(row)
+        rows.extend(_graded_only(text, m, rows))
+    return rows
+
+
+def _graded_only(text: str, m: re.Match, scored: list[dict]) -> list[dict]:
+    """Items of a later "甲、乙评价结果为优秀" that the score list did not name: rows with a grade only."""
+    stop = text.find("。", m.end())
+    sentence_end = stop if stop != -1 else len(text)
+    out = []
+    for g in re.finditer(B.GRADE_LIST, text[m.end() : sentence_end]):
+        for n in re.finditer(r"[^、]+", g.group("names")):
+            name = re.sub(r"^(?:其中|以及|和|及)", "", n.group(0).strip())
+            if len(name) < 4 or any(r["project_name"][:4] == name[:4] for r in scored) or not re.search(B.GRADED_OBJECT, name):
+                continue
+            grade = R.GRADE_WORDS[g.group("g")]
+            row = {"project_name": name, "grade": grade, "_start": m.start(), "_end": sentence_end,
+                   "_facts": [Fact("grade", grade, None, m.end() + g.start("g"), m.end() + g.end("g"), source="bulletin_row")]}
+            d = re.match(B.WHOLE_DEPARTMENT, name)
+            if d:
+                row["department"] = d.group("org")
+            out.append(row)
+    return out
+
+
+def project_list(text: str) -> list[dict]:
+    """The projects a whole-unit summary lists with their amounts (共有 N 个项目…。其中: 甲经费 x 万元),
+    only when it lists as many as it counts."""
+    rows = []
+    for m in re.finditer(B.PROJECT_LIST, text):
+        items = list(re.finditer(B.PROJECT_LIST_ITEM, m.group("items")))
+        if len(items) != int(m.group("n")):
+            continue
+        base = m.start("items")
+        for it in items:
+            v = to_wan(it.group("num"), it.group("unit"))
+            if v is None:
+                continue
+            rows.append({"project_name": it.group("name"), "budget_wan": v, "_start": m.start(), "_end": m.end(),
+                         "_facts": [Fact("budget_wan", v, "万元", base + it.start("num"), base + it.end("unit"), source="bulletin_row")]})
     return rows
 
 
@@ -216,4 +255,4 @@ def bulletin_year(text: str, start: int) -> int | None:
     return int(m.group(1)) if m else None
 
 
-__all__ = ["Bulletin", "find_bulletins", "score_lists", "document_type", "bulletin_year"]
+__all__ = ["Bulletin", "find_bulletins", "score_lists", "project_list", "document_type", "bulletin_year"]

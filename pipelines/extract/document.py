@@ -28,6 +28,7 @@ from pipelines.extract import themes as TH
 from pipelines.extract import report as RP
 from pipelines.extract.report import Context, Fact
 from pipelines.rules import document_rules as D
+from pipelines.rules import report_rules as RR
 from pipelines.rules import sources as S
 from pipelines.segment import Section, split_document
 from pipelines.text import sentence_at, sentences
@@ -147,11 +148,16 @@ def title_org(title: str | None) -> str | None:
     if not title:
         return None
     t = re.sub(r"^\s*(?:19|20)\d{2}\s*年度?", "", title)
-    names = places.gazetteer().full_names(t)
+    names = [(s, e) for s, e, _, full in places.gazetteer().mentions(t) if full]
     if not names or names[0][0] != 0:
         return None
     m = re.match(rf"[\u4e00-\u9fff()（）]{{1,20}}?(?:{'|'.join(D.ORG_ENDINGS)})", t[names[0][1]:])
-    return t[: names[0][1] + m.end()] if m else None
+    if not m:
+        return None
+    org = t[: names[0][1] + m.end()]
+    if re.search(r"财政(?:局|厅)$", org) and t[len(org):].lstrip().startswith("关于"):
+        return None  # 某县财政局关于…项目绩效评价报告: the evaluator, not the evaluated body
+    return org
 
 
 def finance_evaluation(text: str) -> bool:
@@ -262,6 +268,8 @@ class ReportSources:
         if not name:
             m = _OBJECT_PLAIN.search(RP.strip_aliases(self.text[:3000]))
             name = m.group("name") if m else None
+        if name:
+            name = re.sub(D.SELF_REFERENCE_PREFIX, "", name) or None
         out = {}
         if name and not dept and "整体支出" in name:
             dept = title_org(name)  # 对某局2020年度机关整体支出开展评价: the department is evaluated as a whole
@@ -278,15 +286,16 @@ class ReportSources:
         out = {}
         if not self.title:
             return out
-        dept = next((c.value for c in (self.get("labelled_line", "department"), self.get("object", "department")) if c), None)
-        name = RP.title_project_name(self.title, dept) if re.search(r"(?:评价|自评)(?:的)?报告", self.title) else project_from_headline(self.title)
-        if name and re.fullmatch(r".{2,30}?(?:19|20)\d{2}\s*(?:年度?)?", name):
+        dept = next((c.value for c in (self.get("labelled_line", "department"), self.get("object", "department")) if c), None) or title_org(self.title)
+        name = RP.title_project_name(self.title, dept) if re.search(r"(?:评价|自评)(?:总结)?(?:的)?报告", self.title) else project_from_headline(self.title)
+        if name and re.fullmatch(r".{0,30}?(?:19|20)\d{2}\s*(?:年度?)?", name):
             # 某委员会2022项目绩效自评报告 names a unit and a year: the project is the (…项目) under it
             m = re.match(r"\s*[(（](?P<p>[^()（）]{2,30})[)）]", self.text[len(self.title) + 1 :].lstrip())
             name = m.group("p") if m else None
         if name:
             out["project_name"] = Candidate(name)
-        ym = re.search(r"((?:19|20)\d{2})\s*年", self.title)
+        # 2022年, or a bare year between words (某委员会2022项目绩效自评报告), never part of a number
+        ym = re.search(r"((?:19|20)\d{2})\s*年", self.title) or re.search(r"(?<=[\u4e00-\u9fff])((?:19|20)\d{2})(?=[\u4e00-\u9fff])", self.title)
         if ym:
             out["report_year"] = Candidate(int(ym.group(1)))
         return out
@@ -301,16 +310,21 @@ class ReportSources:
 
     def src_fiscal_year(self) -> dict:
         budget = self.get("narrative", "budget_wan")
-        y = RP.find_fiscal_year(self.text, budget.fact if budget else None, self.title or "")
+        others = tuple(c.fact for c in (self.get("narrative", "spent_wan"), self.get("narrative", "received_wan")) if c)
+        y = RP.find_fiscal_year(self.text, budget.fact if budget else None, self.title or "", others)
         return {"fiscal_year": Candidate(y), "report_year": Candidate(y)} if y else {}
 
     def src_title_org(self) -> dict:
         org = title_org(self.title)
         return {"department": Candidate(org)} if org else {}
 
+    def src_evaluation_period(self) -> dict:
+        m = re.search(RR.EVALUATION_PERIOD, RP.narrative_mask(self.text)[:3000])
+        return {"report_year": Candidate(int(m.group(1)))} if m else {}
+
     def src_budget_year(self) -> dict:
         head = re.sub(r"《[^》]*》", "", self.text[:600])
-        m = re.search(r"((?:19|20)\d{2})\s*年度", head)
+        m = re.search(r"((?:19|20)\d{2})\s*年度", head) or re.search(D.BUDGET_APPROVAL_YEAR, self.text[:600])
         return {"report_year": Candidate(int(m.group(1)))} if m else {}
 
     def src_publisher(self) -> dict:
@@ -359,6 +373,8 @@ class ReportSources:
             out["report_year"] = Candidate(r["_year"])
         if r.get("_type"):
             out["evaluation_type"] = Candidate(r["_type"])
+        if r.get("_publisher"):
+            out["department"] = Candidate(r["_publisher"])
         return out
 
     def src_form(self) -> dict:
@@ -507,14 +523,16 @@ def _parts(text: str, seg) -> list[Part]:
     if not parts and not seg.explanations:
         bulletins = BL.find_bulletins(text)
         doc_type = BL.document_type(text)
+        # the unit that published its own self-evaluation results (信息来源:区卫生健康局)
+        pub = publisher(text) if doc_type == "单位自评" else None
         for b in bulletins:
             year = BL.bulletin_year(text, b.start)
             for r in b.rows:
-                parts.append(Part("results_bulletin_row", b.start, b.end, "", row={**r, "_year": year, "_type": doc_type}))
+                parts.append(Part("results_bulletin_row", b.start, b.end, "", row={**r, "_year": year, "_type": doc_type, "_publisher": pub}))
         if not parts:
             for r in BL.score_lists(text):
                 year = BL.bulletin_year(text, r["_end"])
-                parts.append(Part("results_bulletin_row", r["_start"], r["_end"], "", row={**r, "_year": year, "_type": doc_type}))
+                parts.append(Part("results_bulletin_row", r["_start"], r["_end"], "", row={**r, "_year": year, "_type": doc_type, "_publisher": pub}))
     if not parts and not seg.explanations:
         lone = _lone_report(text)
         parts = [lone] if lone else []
@@ -593,6 +611,17 @@ def extract_document(doc_id: str, text: str) -> DocResult:
         seq += 1
         part.seq = seq
         reports_out.append((part, src, a))
+        if part.kind == "evaluation_report":
+            # a whole-unit summary's listed projects: a row each, under the unit's department and year
+            for r in BL.project_list(ptext):
+                row = {**r, "_start": r["_start"] + part.start, "_end": r["_end"] + part.start,
+                       "_facts": [Fact(f.field, f.value, f.unit, f.start + part.start, f.end + part.start, source=f.source) for f in r["_facts"]],
+                       "department": v.get("department"), "_year": v.get("report_year"), "_type": v.get("evaluation_type")}
+                sub = Part("results_bulletin_row", part.start + r["_start"], part.start + r["_end"], "", row=row)
+                ssrc = ReportSources(text[sub.start : sub.end], "", sub.kind, ctx, None, sub.start, row)
+                seq += 1
+                sub.seq = seq
+                reports_out.append((sub, ssrc, assemble(ssrc)))
 
     if not reports_out and not seg.explanations:
         # a review notice: its statistics, with the year each states and the place the page names

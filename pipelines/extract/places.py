@@ -87,6 +87,13 @@ class Gazetteer:
             for parent in (self.by_code.get(u.city_code or ""), self.by_code.get(u.province_code)):
                 if parent:
                     self.by_name.setdefault(parent.name + u.name, []).append(u)
+        two = {}
+        for u in self.by_code.values():
+            if u.level == "county" and len(u.name) == 2 and u.name[-1] in "县旗":
+                two.setdefault(u.name, []).append(u)
+        self.two_char = {n: us for n, us in two.items() if len(us) == 1}
+        self._two_re = re.compile(
+            rf"(?:(?<=[{R.TWO_CHAR_COUNTY_BEFORE}])|(?<![\u4e00-\u9fff]))(?P<n>{'|'.join(map(re.escape, sorted(self.two_char)))})(?={R.TWO_CHAR_COUNTY_BODY})")
         self.short: dict[str, list[Unit]] = {}
         for name, units in self.by_name.items():
             for u in units:
@@ -147,6 +154,10 @@ class Gazetteer:
                 if m.start() - n >= 0 and text[m.start() - n : m.start()] in self.short:
                     candidates.append((m.start() - n, m.start()))
                     break
+        for m in self._two_re.finditer(text):  # 南县财政局: a two-character county as a body's name
+            if m.start() not in taken:
+                out.append((m.start(), m.end(), self.two_char[m.group("n")], True))
+                taken.update(range(m.start(), m.end()))
         for s, e in sorted(set(candidates)):
             if s in taken:
                 continue

@@ -227,7 +227,7 @@ def find_funds(text: str) -> tuple[dict, list[Fact]]:
     facts: list[Fact] = []
     out: dict = {"budget_wan": None, "received_wan": None, "spent_wan": None, "execution_rate_pct": None}
 
-    budget_m = _first_labelled(scan, R.BUDGET_LABELS, windows)
+    budget_m = _first_labelled(scan, R.BUDGET_LABELS, windows) or _first_labelled(scan, R.BUDGET_FALLBACK_LABELS, windows)
     budget_sentence = None
     if budget_m:
         f = _amount_fact("budget_wan", budget_m)
@@ -400,9 +400,22 @@ def title_project_name(title: str, department: str | None) -> str | None:
     tail = re.search(r"报告\s*[(（](?P<p>[^()（）]{2,30}(?:项目|资金|经费|政策|工程))[)）]$", title)
     if tail:  # 某单位2022年度项目绩效自评报告(春节慰问经费项目)
         return tail.group("p")
-    t = re.sub(r"(?:项目)?(?:支出)?(?:绩效)?(?:评价)?(?:自评价?|评价)(?:总结)?(?:的)?报告.*$", "", title).strip()
+    m = re.search(r"(?:项目)?(?:支出)?(?:绩效)?(?:评价)?(?:自评价?|评价)(?:总结)?(?:的)?报告.*$", title)
+    t = title[: m.start()] if m else title
+    if m and t.endswith(("资金", "经费")) and m.group(0).startswith("项目"):
+        t += "项目"  # 某某补助资金项目: 资金项目 is the name, 项目 is not the evaluation's word
+    elif m and re.search(r"整体(?:支出)?(?:和|及|与)$", t) and m.group(0).startswith("项目支出"):
+        t += "项目支出"  # 某单位2022年整体和项目支出绩效自评总结报告: the unit's spending as a whole
+    t = t.strip()
+    generic = r"(?:专项|项目|财政)?(?:资金|经费)(?:项目)?"  # 某中学专项资金: the unit's name is needed
     if department and t.startswith(department):
-        t = t[len(department) :]
+        if not re.fullmatch(generic, t[len(department) :]):
+            t = t[len(department) :]
+    elif department:
+        y = re.match(r"(?:19|20)\d{2}\s*年度?", t)
+        rest = t[y.end() + len(department) :] if y and t[y.end() :].startswith(department) else None
+        if rest and not re.fullmatch(generic, rest):
+            t = t[: y.end()] + rest  # 2022年某局某某资金项目: the year stays, the unit goes
     t = re.sub(r"^.*?关于", "", t) if "关于" in t else t
     t = t.strip(" “”\"")
     return t or None
@@ -423,9 +436,10 @@ def _place_in(s: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
-def find_fiscal_year(text: str, budget_fact: Fact | None, title: str) -> int | None:
+def find_fiscal_year(text: str, budget_fact: Fact | None, title: str, other_facts: tuple = ()) -> int | None:
     """The year of the funds: stated before the budget in its sentence, else in the title,
-    else the first year the funds section mentions; None when the report states none."""
+    else the first year the funds section mentions, else stated before the spending (or the
+    funds received) in its sentence; None when the report states none."""
     scan = narrative_mask(text)
     year = r"((?:19|20)\d{2})\s*年"
     if budget_fact is not None:
@@ -441,6 +455,12 @@ def find_fiscal_year(text: str, budget_fact: Fact | None, title: str) -> int | N
         m = re.search(year, scan[sec[0] : sec[1]])
         if m:
             return int(m.group(1))
+    for f in other_facts:
+        if f is not None:
+            s, _ = _sentence_at(scan, f.start)
+            years = re.findall(year, scan[s : f.start])
+            if years:
+                return int(years[-1])
     return None
 
 

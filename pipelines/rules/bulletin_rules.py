@@ -57,3 +57,12 @@ DOC_TYPES = [
 SCORE_LIST = r"(?P<names>[^。；;:：,，]{4,200}?)(?:的)?(?:绩效)?(?:评价)?(?:得分分别为|得分别为|分别得分|得分分别是|分别得)(?P<nums>\d{1,3}(?:\.\d+)?\s*分(?:\s*[、,，和及]\s*\d{1,3}(?:\.\d+)?\s*分)+)"
 # A listed project's grade stated later: "<name>…评价结果为优秀".
 GRADE_AFTER_NAME = r"[^。，,；]{0,30}?(?:评价结果|评价等级|绩效等级|等级)(?:为|是)?[“\"]?(?P<g>优秀|良好|中等|合格|较差|优|良|中|差)"
+# Several projects graded in one sentence after the scored ones: "甲项目、乙部门整体绩效评价结果为优秀".
+GRADE_LIST = r"(?P<names>[^。；;:：,，]{4,160}?)(?:的)?(?:绩效)?评价结果(?:为|是)?[“\"]?(?P<g>优秀|良好|中等|合格|较差|优|良|中|差)"
+# A graded item that was not scored is a row of its own when it names an evaluated object.
+GRADED_OBJECT = r"(?:整体|项目|资金|经费|专项|政策)(?:支出)?$"
+# The department evaluated as a whole: 区卫健局2019年部门整体.
+WHOLE_DEPARTMENT = r"^(?P<org>[\u4e00-\u9fff]{2,20}?(?:局|委员会|委|中心|办公室|办))(?:19|20)\d{2}\s*年度?(?:部门|单位)?整体"
+# A whole-unit summary that lists its projects: "共有 1 个项目批复了绩效目标,项目金额 46.00 万元。其中: 某某经费 46.00 万元。"
+PROJECT_LIST = r"共有\s*(?P<n>\d{1,2})\s*个项目[^。]{0,60}。\s*其中\s*[:：]\s*(?P<items>[^。]{4,400})。"
+PROJECT_LIST_ITEM = r"(?P<name>[\u4e00-\u9fff()（）]{4,40}?(?:经费|项目|资金|专项))\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|元)"

@@ -24,3 +24,8 @@ ADMIN_LEVEL = {"province": "省级", "city": "地市级", "county": "区县级"}
 
 # Beijing units the gazetteer does not list (not administrative divisions), by the words that name them.
 BEIJING_SPECIAL = {"北京经济技术开发区": "北京经济技术开发区", "北京经开区": "北京经济技术开发区", "经开区": "北京经济技术开发区", "亦庄": "北京经济技术开发区"}
+
+# A two-character county (南县, 和县) is a common word too: it counts alone only as the name of a
+# government body (南县财政局, 新县人民政府), at the start of a phrase or after one of these.
+TWO_CHAR_COUNTY_BEFORE = "对由和与及在据经受"
+TWO_CHAR_COUNTY_BODY = r"[\u4e00-\u9fff]{0,8}?(?:局|委员会|人民政府|政府|办公室)"

@@ -100,6 +100,10 @@ BUDGET_LABELS = [
     "批复项目资金",
     "共下达预算",
     "下达预算",
+    "下达专项债资金",
+    "安排,共计",  # 按生均标准安排，共计N万元
+    "安排，共计",
+    "下达债券资金",
     "安排预算资金",
     "预算资金",
     "预算金额",
@@ -117,6 +121,10 @@ BUDGET_LABELS = [
     "预算为",
     "预算",
 ]
+# The period an evaluation covers: 评价期间为2023年1月1日至…, 评价开始时间为2024年5月12日.
+EVALUATION_PERIOD = r"评价(?:的)?(?:期间|时段|区间|范围|期)[^。]{0,24}?(?:为|是|:|自|从)\s*((?:19|20)\d{2})\s*年"
+# A construction project's total investment is its budget only when no budget is stated.
+BUDGET_FALLBACK_LABELS = ["计划总投资", "工程总投资", "项目总投资", "总投资"]
 RECEIVED_LABELS = ["资金实际到位", "实际到位资金", "财政到位资金", "到位资金", "资金到位", "拨付资金", "实际到位"]
 SPENT_LABELS = [
     "资金实际使用",
@@ -143,7 +151,7 @@ SPENT_LABELS = [
 # A label that is a budget category after these words (基本支出, 项目支出: parts of a budget, not spending).
 NOT_AFTER_LABEL = {"支出": ["基本", "项目", "人员", "公用", "三公", "经常性", "资本性"], "预算": ["基本", "部门"]}
 # "spent everything" phrases: spent = received (or budget) as printed in the same sentence.
-ALL_SPENT = ["已全部支出", "全部支出", "全额支出", "已全额支出", "全部使用完毕", "已全部使用"]
+ALL_SPENT = ["支出完毕", "已全部支出", "全部支出", "全额支出", "已全额支出", "全部使用完毕", "已全部使用"]
 ALL_RECEIVED = ["全额落实到位", "全部到位", "已全额到位", "足额到位"]
 EXECUTION_RATE_LABELS = ["预算资金执行率", "项目资金执行率", "预算执行率", "资金执行率", "支出执行率", "执行率"]
 FUNDS_SECTION_HEADING = r"资金(?:投入|使用|安排|管理)?(?:和|及|与)?(?:使用|执行|到位)?情况"
@@ -165,11 +173,19 @@ REVIEW_KINDS = [
     ("决算", "决算评审"), ("结算", "结算评审"), ("预算评审", "预算评审"), ("预算审核", "预算评审"), ("概算", "预算评审"),
     ("财政投资评审", "财政投资评审"), ("投资评审", "财政投资评审"),
 ]
-# A count of reviewed items: "项目评审1895个", "共完成79个工程项目", "10个事前评估项目", "评审建设项目62个".
+# A count of reviewed items: "项目评审1895个", "共完成79个工程项目", "10个事前评估项目", "评审建设项目62个",
+# "审查合同及工程变更618项".
 ITEM_COUNT = [
-    r"(?:评审|审查|审核|评估)(?:了)?(?P<n>\d[\d,]*)\s*(?:个|项|份|件)",
+    r"(?:评审|审查|审核|评估)(?:了)?(?:[^\d。；，,、]{0,10}?)(?P<n>\d[\d,]*)\s*(?:个|项|份|件)",
     r"(?:项目|政策)[^\d。；，,]{0,10}?(?P<n>\d[\d,]*)\s*(?:个|项|份|件)",
     r"(?P<n>\d[\d,]*)\s*(?:个|项|件)[^\d。；，,]{0,10}?(?:项目|政策)",
+]
+# Reviews whose count of items is a statistic even without money (the ex-ante assessments of a year).
+COUNTED_REVIEWS = ("事前绩效评估",)
+# … when the count is of the items assessed: "开展评估316项", "对20个项目开展了事前绩效评估".
+ASSESSED_COUNT = [
+    r"(?:开展|组织|完成)(?:了)?[^\d。；，,]{0,8}?评估(?:了)?\s*(?P<n>\d{1,6})\s*(?:个|项)",
+    r"对\s*(?P<n>\d{1,6})\s*(?:个|项)[^\d。；，,]{0,24}?(?:开展|进行)(?:了)?[^\d。；，,]{0,10}?评估",
 ]
 # A figure for "this year" or "last year" takes its year from the page's date.
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1}

@@ -19,9 +19,11 @@ Sources:
 - `fiscal_year`    the year the report states for its funds
 - `publisher`      the unit a self-evaluation report is published by (信息来源 / 发布机构)
 - `title_org`      the organisation a title opens with (耒阳市某中学专项资金绩效自评价报告)
+- `evaluation_period` the first year of the period the evaluation covers (评价期间为2023年1月1日至…)
 - `budget_year`    the budget year the opening names: 2017年度 (never a year of history, 2002年)
 - `bulletin_row`   a row of a results bulletin's table (项目名称 / 资金量 / 评价得分 / 评价结果 / 备注)
-- `bulletin`       what a results bulletin says of all its rows (its year, who evaluated)
+- `bulletin`       what a results bulletin says of all its rows (its year, who evaluated, the
+                   unit that published its own self-evaluation)
 """
 
 REPORT = {
@@ -38,7 +40,7 @@ REPORT = {
     "project_name": ["object", "labelled_line", "labelled_cell", "title", "headline"],
     "department": ["labelled_line", "labelled_cell", "object", "title_org", "publisher"],
     "implementer": ["labelled_line", "labelled_cell"],
-    "report_year": ["context", "form_header", "title", "fiscal_year", "object", "budget_year"],
+    "report_year": ["context", "form_header", "title", "fiscal_year", "object", "evaluation_period", "budget_year"],
     "fiscal_year": ["fiscal_year"],
     "evaluation_type": ["narrative"],
 }
@@ -66,5 +68,6 @@ FORM = {
 BULLETIN_ROW = {f: ["bulletin_row"] for f in FORM}
 BULLETIN_ROW["report_year"] = ["bulletin_row", "bulletin"]
 BULLETIN_ROW["evaluation_type"] = ["bulletin_row", "bulletin"]
+BULLETIN_ROW["department"] = ["bulletin_row", "bulletin"]
 
 BY_KIND = {"evaluation_report": REPORT, "self_evaluation_form": FORM, "results_bulletin_row": BULLETIN_ROW}
