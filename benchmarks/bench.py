@@ -589,6 +589,53 @@ def write_markdown(out: Path, results: dict[int, dict], mach: dict, quick: bool)
     return text
 
 
+OCR_FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "office" / "report_scanned.pdf"
+TEXT_PDF_FIXTURE = OCR_FIXTURE.with_name("report_ruled.pdf")
+
+
+def ocr_bench(reps: int = 3) -> dict:
+    """Seconds per page of a scanned PDF read by OCR (no cache), against its text-layer twin, in
+    one run side by side: each repetition reads both files whole, in the worker, as `make run` does."""
+    from pipelines.ingest import formats
+
+    scanned, text_pdf = OCR_FIXTURE.read_bytes(), TEXT_PDF_FIXTURE.read_bytes()
+    ocr_s, text_s, pages, conf = [], [], 0, []
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory(prefix="bpe-ocr-") as cache:
+            t0 = time.perf_counter()
+            got = formats.read_pdf_pages(scanned, formats.Limits(ocr_cache=cache))
+            ocr_s.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        formats.read_pdf_pages(text_pdf)
+        text_s.append(time.perf_counter() - t0)
+        pages = len(got)
+        conf = [p.get("confidence") or 0 for p in got]
+        log(f"ocr: {ocr_s[-1]:.1f} s for {pages} pages; text layer {text_s[-1]:.2f} s")
+    return {"pages": pages, "ocr_median_s": median(ocr_s), "text_median_s": median(text_s),
+            "ocr_s_per_page": median(ocr_s) / pages, "text_s_per_page": median(text_s) / pages,
+            "mean_confidence": sum(conf) / len(conf) if conf else None, "reps": reps}
+
+
+def ocr_markdown(o: dict) -> list[str]:
+    return [
+        "",
+        "## OCR (scanned PDF pages)",
+        "",
+        f"`tests/fixtures/office/report_scanned.pdf` ({o['pages']} A4 pages scanned at 200 dpi) read whole by",
+        "OCR with an empty cache, and its text-layer twin `report_ruled.pdf`, side by side in one run,",
+        f"median of {o['reps']} (each in the PDF worker; OCR renders each page at 150 dpi for RapidOCR PP-OCRv4).",
+        "",
+        "| | seconds per page | whole file |",
+        "| --- | --- | --- |",
+        f"| OCR (no cache) | {o['ocr_s_per_page']:.2f} s | {o['ocr_median_s']:.1f} s |",
+        f"| text layer | {o['text_s_per_page']:.3f} s | {o['text_median_s']:.2f} s |",
+        f"| ratio | ×{o['ocr_s_per_page'] / o['text_s_per_page']:.0f} | |",
+        "",
+        f"Mean OCR confidence {o['mean_confidence']:.4f}. A page already read is taken from the cache",
+        "(`<data root>/.state/ocr/`, by the SHA-256 of its image): 0 s. `BPE_OCR=0` turns OCR off.",
+    ]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the 1,000-file size")
@@ -596,7 +643,14 @@ def main(argv=None) -> int:
     ap.add_argument("--no-make", action="store_true", help="skip the `make run` timings")
     ap.add_argument("--no-baseline", action="store_true", help="skip the jieba baseline")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--ocr-only", action="store_true", help="only the OCR seconds per page (docs/benchmarks-ocr.md)")
     a = ap.parse_args(argv)
+    if a.ocr_only:
+        text = "\n".join(["# OCR benchmark", f"Machine: {json.dumps(machine(), ensure_ascii=False)}"] + ocr_markdown(ocr_bench())) + "\n"
+        out = a.out if a.out != DEFAULT_OUT else DEFAULT_OUT.with_name("benchmarks-ocr.md")
+        out.write_text(text, encoding="utf-8")
+        print(text)
+        return 0
 
     sizes = [(1000, 3)] if a.quick else [(1000, 3), (10000, 1)]
     base = Path(tempfile.mkdtemp(prefix="bpe-bench-", dir="/tmp"))
@@ -610,6 +664,9 @@ def main(argv=None) -> int:
         mach = machine()
         (base / "results.json").write_text(json.dumps({"machine": mach, "results": results}, default=str, ensure_ascii=False, indent=1))
         text = write_markdown(a.out, results, mach, a.quick)
+        ocr_lines = ocr_markdown(ocr_bench())
+        text += "\n" + "\n".join(ocr_lines) + "\n"
+        a.out.write_text(text, encoding="utf-8")
         print(text)
         log(f"written {a.out}")
     finally:

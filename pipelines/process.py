@@ -5,17 +5,32 @@
 """
 
 import traceback
+from bisect import bisect_right
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pipelines.extract.document import DocResult, evidence, extract_document, report_id  # noqa: F401 (re-exported)
 from pipelines.ingest.read import Rejected, read_raw, sha256
-from pipelines.text import normalize
+from pipelines.text import normalize, normalize_parts
 
 # What a report must state to count as whole; a report without one of these makes its file `partial`.
 ESSENTIAL = {"total_score": "总分", "grade": "评价等级", "district": "地区", "report_year": "年度"}
 # A form states no grade: it is whole without one.
 ESSENTIAL_FORM = {"district": "地区", "report_year": "年度"}
+
+
+def _pages(res: DocResult, doc_id: str, pages: list[dict], starts: list[int]) -> None:
+    """A PDF's `pages` rows, and the page of every fact (by where its characters start)."""
+    for p in pages:
+        res.rows["pages"].append({
+            "doc_id": doc_id, "page": p["page"], "method": p["method"] if p.get("usable") else "none",
+            "n_chars": p.get("n_chars") if p["method"] == "text_layer" else sum(1 for ch in p["text"] if not ch.isspace()),
+            "ocr_confidence": p.get("confidence"), "ocr_seconds": p.get("seconds"), "note": p.get("note"),
+        })
+    numbers = [p["page"] for p in pages]
+    for f in res.rows["facts"]:
+        if f.get("char_start") is not None:
+            f["page"] = numbers[max(0, bisect_right(starts, f["char_start"]) - 1)]
 
 
 def process_text(doc_id: str, text: str) -> DocResult:
@@ -43,8 +58,11 @@ def process_bytes(rel_path: str, data: bytes, max_bytes: int | None = None) -> D
     try:
         raw = read_raw(Path(rel_path), data, **({"max_bytes": max_bytes} if max_bytes else {}))
         doc["format"], doc["encoding"] = raw.format, raw.encoding
-        doc["text_method"] = getattr(raw, "text_method", None) or ("text_layer" if raw.format == "pdf" else "text")
-        text = normalize(raw.text)
+        doc["text_method"] = raw.text_method or ("text_layer" if raw.format == "pdf" else "text")
+        if raw.page_texts:
+            text, page_starts = normalize_parts(raw.page_texts)
+        else:
+            text, page_starts = normalize(raw.text), []
         doc["n_chars"] = len(text)
         res = process_text(doc_id, text)
         doc["n_reports"] = len(res.rows["reports"])
@@ -65,6 +83,8 @@ def process_bytes(rel_path: str, data: bytes, max_bytes: int | None = None) -> D
             kind = res.doc_kind
             res = DocResult(text=text)
             res.doc_kind = kind
+        if page_starts:
+            _pages(res, doc_id, raw.pages, page_starts)
     except Rejected as exc:
         doc["reason"] = exc.reason
         res = DocResult()

@@ -32,7 +32,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         [
             _c("doc_id", pa.string(), "文件ID（原始字节的sha256）"),
             _c("path", pa.string(), "相对raw目录的路径"),
-            _c("format", pa.string(), "格式（txt/docx/pdf/html）"),
+            _c("format", pa.string(), "格式（txt/docx/doc/pdf/html/xlsx/xls）"),
             _c("encoding", pa.string(), "文本编码"),
             _c("size_bytes", pa.int64(), "文件大小（字节）"),
             _c("n_chars", pa.int64(), "规范化文本字符数"),
@@ -171,6 +171,18 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             _c("expected", pa.string(), "应为"),
             _c("found", pa.string(), "实为"),
             _c("detail", pa.string(), "说明"),
+        ],
+    ),
+    "pages": (
+        "PDF页面：每页的文字来源（文字层或OCR）",
+        [
+            _c("doc_id", pa.string(), "文件ID"),
+            _c("page", pa.int32(), "页码（从1起）"),
+            _c("method", pa.string(), "文字来源（text_layer文字层/ocr识别/none无文字）"),
+            _c("n_chars", pa.int32(), "本页可见字符数"),
+            _c("ocr_confidence", pa.float64(), "OCR平均置信度（0–1，非OCR页为空）"),
+            _c("ocr_seconds", pa.float64(), "OCR耗时（秒，缓存命中为0）"),
+            _c("note", pa.string(), "说明（如 ocr_off、ocr_time_cap）"),
         ],
     ),
 }

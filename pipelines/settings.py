@@ -9,7 +9,7 @@ SQL_DIR = PROJECT_ROOT / "sql"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 # Bump when extraction logic changes: cached per-file extraction is redone for every file.
-EXTRACTOR_VERSION = "12"
+EXTRACTOR_VERSION = "13"
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,14 @@ def data_root() -> Path:
 
 def paths(root: str | os.PathLike | None = None) -> Paths:
     return Paths(Path(root).resolve() if root else data_root())
+
+
+def ocr_enabled() -> bool:
+    """OCR of PDF pages without a usable text layer: on unless BPE_OCR=0 (or off/false/no)."""
+    return os.environ.get("BPE_OCR", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def ocr_cache_dir() -> Path:
+    """Where OCR results are kept by page-image hash: BPE_OCR_CACHE, else <data root>/.state/ocr."""
+    env = os.environ.get("BPE_OCR_CACHE")
+    return Path(env).resolve() if env else paths().state / "ocr"

@@ -78,16 +78,34 @@ def to_simplified(text: str) -> str:
     return out if changed >= MIN_TRADITIONAL_CHARS else text
 
 
-def normalize(raw: str) -> str:
-    """Return the canonical text of a document (see module docstring)."""
-    if not raw:
-        return ""
+def _normalize_local(raw: str) -> str:
     text = _NEWLINES.sub("\n", raw)
     text = _BOOKMARK.sub("", text)
     text = text.translate(_TRANS)
     text = _FULLWIDTH_THOUSANDS.sub(",", text)
-    text = _PINYIN_NOTE.sub("", text)
-    return to_simplified(text)
+    return _PINYIN_NOTE.sub("", text)
+
+
+def normalize(raw: str) -> str:
+    """Return the canonical text of a document (see module docstring)."""
+    if not raw:
+        return ""
+    return to_simplified(_normalize_local(raw))
+
+
+def normalize_parts(parts: list[str]) -> tuple[str, list[int]]:
+    """The canonical text of a document given in parts (a PDF's pages), and the offset where each
+    part starts in it. Each part is normalized on its own; whether the document is converted from
+    traditional script is decided on the whole, as `normalize` does."""
+    local = [_normalize_local(p) for p in parts]
+    whole = "".join(local)
+    if to_simplified(whole) is not whole:
+        local = [_t2s().convert(p) for p in local]
+    starts, pos = [], 0
+    for p in local:
+        starts.append(pos)
+        pos += len(p)
+    return "".join(local), starts
 
 
 # ---------------------------------------------------------------- sentences

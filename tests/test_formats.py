@@ -278,10 +278,14 @@ def test_docx_without_document_part_rejected():
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
-    assert detect_format("表.xlsx", buf.getvalue()) == "unknown"
+    # a workbook is a spreadsheet (read by the sheet reader), never a Word document
+    assert detect_format("表.xlsx", buf.getvalue()) == "sheet"
     with pytest.raises(RejectedFile) as exc:
         read_docx(buf.getvalue())
     assert exc.value.reason == formats.R_NOT_DOCX
+    with pytest.raises(RejectedFile) as exc:
+        formats.read_sheet(buf.getvalue())
+    assert exc.value.reason == formats.R_SHEET_BROKEN
 
 
 @pytest.mark.parametrize("isolate", [True, False], ids=["worker", "in-process"])
@@ -425,12 +429,42 @@ def test_pdf_real_report_text_layer(pdf_bytes):
 
 
 def test_pdf_pages_joined_by_blank_line():
-    data = make_pdf(["第一页：该项目综合评价得分84.90分"] + ["填充行"] * 60 + ["第二页：绩效级别评定为“良”"])
+    # page 1 ends with a finished sentence: the pages are joined by a blank line
+    data = make_pdf(["第一页：该项目综合评价得分84.90分。"] + ["填充行。"] * 60 + ["第二页：绩效级别评定为“良”"])
     pages = read_pdf(data).split("\n\n")
     assert len(pages) == 2
-    assert pages[0].startswith("第一页：该项目综合评价得分84.90分\n")
+    assert pages[0].startswith("第一页：该项目综合评价得分84.90分。\n")
     assert pages[1].endswith("\n第二页：绩效级别评定为“良”\n")
     assert (pages[0] + pages[1]).count("填充行") == 60
+
+
+def test_pdf_sentence_cut_by_a_page_break_is_joined():
+    # the last line of page 1 stops mid-sentence: page 2 continues it with no break between
+    per_page = len(formats.read_pdf_pages(make_pdf(["说明。"] * 200))[0]["text"].split("\n"))
+    data = make_pdf(["说明。"] * (per_page - 1) + ["该项目综合评价得分"] + ["84.90分，绩效级别评定为“良”。"])
+    pages = formats.read_pdf_pages(data)
+    assert pages[0]["text"].endswith("该项目综合评价得分") and pages[1]["text"].startswith("84.90分")
+    assert "该项目综合评价得分84.90分，绩效级别评定为“良”。" in read_pdf(data)
+
+
+JOIN_CASES = [
+    # (pages, joined text): page numbers and repeated headers/footers dropped, cut sentences joined
+    pytest.param(["甲。\n- 1 -", "乙。\n- 2 -"], "甲。\n\n乙。\n", id="page-numbers"),
+    pytest.param(["某某报告\n该项目得分\n第1页 共3页", "某某报告\n90分。\n第2页 共3页", "某某报告\n完。\n第3页 共3页"],
+                 "该项目得分90分。\n\n完。\n", id="running-header-and-footer"),
+    pytest.param(["指标  分值  得分\n产出  40  38", "效益  30  28\n合计  100  92"],
+                 "指标  分值  得分\n产出  40  38\n效益  30  28\n合计  100  92\n", id="table-runs-on"),
+    pytest.param(["一、基本情况", "二、评价结论。"], "一、基本情况\n\n二、评价结论。\n", id="heading-starts-a-page"),
+]
+
+
+@pytest.mark.parametrize("pages, want", JOIN_CASES)
+def test_join_pages(pages, want):
+    from pipelines.ingest import pdf
+
+    parts, starts = pdf.join_pages(pages)
+    assert "".join(parts) == want
+    assert starts == [sum(len(p) for p in parts[:i]) for i in range(len(parts))]
 
 
 def test_pdf_in_process_reads_the_same(pdf_bytes):
@@ -438,12 +472,21 @@ def test_pdf_in_process_reads_the_same(pdf_bytes):
 
 
 @pytest.mark.parametrize("page_numbers", [False, True], ids=["image-only", "image-and-page-number"])
-def test_scanned_pdf_without_text_layer_rejected(page_numbers):
+def test_scanned_pdf_without_text_is_rejected_after_ocr(page_numbers):
+    # pages of pixel lines and nothing else: OCR is tried on every page and finds no text
     data = make_scanned_pdf(pages=3, page_number_text=page_numbers)
     assert detect_format("scan.pdf", data) == "pdf"
+    pages = formats.read_pdf_pages(data)
+    assert [p["method"] for p in pages] == ["ocr"] * 3 and not any(p["usable"] for p in pages)
     with pytest.raises(RejectedFile) as exc:
         read_pdf(data)
-    assert exc.value.reason == "PDF无文字层（扫描件）/ PDF has no text layer"
+    assert exc.value.reason == formats.R_PDF_OCR_EMPTY
+
+
+def test_scanned_pdf_with_ocr_turned_off_says_so():
+    with pytest.raises(RejectedFile) as exc:
+        read_pdf(make_scanned_pdf(pages=2), Limits(ocr=False))
+    assert exc.value.reason == formats.R_PDF_OCR_OFF
 
 
 def test_encrypted_pdf_rejected():
@@ -527,4 +570,4 @@ def test_read_raw_uses_the_readers(docx_bytes, pdf_bytes):
         read_raw(Path("附件.pdf"), PNG)
     with pytest.raises(Rejected) as exc:
         read_raw(Path("scan.pdf"), make_scanned_pdf(pages=1))
-    assert exc.value.reason == formats.R_PDF_NO_TEXT
+    assert exc.value.reason == formats.R_PDF_OCR_EMPTY

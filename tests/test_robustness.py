@@ -46,7 +46,9 @@ def test_duplicate_file_is_named_and_not_loaded_twice(data_root):
     [
         ("empty.txt", b"", "empty file"),
         ("image.txt", b"\x89PNG\r\n\x1a\n" + os.urandom(2000), "not text"),
-        ("table.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2000), "unsupported format"),
+        ("table.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2000), "broken spreadsheet"),
+        ("report.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2000), "另存为 .docx"),
+        ("table.et", os.urandom(3000), "另存为 .xlsx"),
         ("notice.txt", "关于召开预算工作会议的通知\n\n各单位：定于下周召开会议。".encode("utf-8"), "no report found"),
         ("binary.bin", os.urandom(3000), "unsupported format"),
     ],

@@ -1,36 +1,21 @@
 """Raw file -> text. Every file gives a `RawText` or a `Rejected` with a reason a person understands."""
 
-import codecs
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-SUPPORTED_SUFFIXES = {".txt", ".text", ".docx", ".pdf", ".html", ".htm"}
+from pipelines.ingest.common import R_DOC_BROKEN, R_SHEET_BROKEN, Rejected, check_size, unsupported
+from pipelines.ingest.detect import BOMS, GB_FAMILY
+
+SUPPORTED_SUFFIXES = {".txt", ".text", ".docx", ".pdf", ".html", ".htm", ".xlsx", ".xlsm", ".xls", ".doc", ".wps"}
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-
-_BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-]
-# charset-normalizer names a GB family member; GB18030 is the superset that decodes them all.
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "euc_cn", "cp936"}
-
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
 
-
-class Rejected(Exception):
-    """A raw file that cannot be loaded; `reason` is shown to people in `documents.reason`."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+__all__ = ["Rejected", "RawText", "read_raw", "decode_text", "sha256", "SUPPORTED_SUFFIXES"]
 
 
 @dataclass
@@ -38,6 +23,11 @@ class RawText:
     text: str
     format: str
     encoding: str | None
+    text_method: str | None = None  # text | text_layer | ocr | mixed
+    # A PDF's pages: the text of each as joined into `text` (with the separator after it), and
+    # what each page was read by (`formats.read_pdf_pages`). Empty for other formats.
+    page_texts: list[str] = field(default_factory=list)
+    pages: list[dict] = field(default_factory=list)
 
 
 def sha256(data: bytes) -> str:
@@ -50,7 +40,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     Order: a BOM is definitive; then strict UTF-8 (definitive when it succeeds, as random
     GB18030 text is almost never valid UTF-8); otherwise charset-normalizer's detection.
     """
-    for bom, name in _BOMS:
+    for bom, name, _ in BOMS:
         if data.startswith(bom):
             return data.decode(name), name
     try:
@@ -70,7 +60,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if best is None:
         raise Rejected("无法识别文本编码，可能不是文本文件 / not text: no encoding decodes it")
     enc = best.encoding.lower()
-    if enc in _GB_FAMILY:
+    if enc in GB_FAMILY:
         return data.decode("gb18030", errors="strict"), "gb18030"
     return str(best), enc
 
@@ -82,49 +72,53 @@ def _mostly_text(text: str) -> bool:
     return len(_CONTROL.findall(sample)) / len(sample) < 0.01
 
 
-def looks_binary(data: bytes) -> bool:
-    head = data[:8]
-    signatures = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")
-    return any(head.startswith(s) for s in signatures)
+def _limits(max_bytes: int):
+    from pipelines import settings
+    from pipelines.ingest.common import Limits
+
+    return Limits(max_bytes=max_bytes, ocr=settings.ocr_enabled(), ocr_cache=str(settings.ocr_cache_dir()))
 
 
 def read_raw(path: Path, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> RawText:
     """Turn one raw file's bytes into text, or raise `Rejected`."""
-    if len(data) == 0:
-        raise Rejected("空文件 / empty file")
-    if len(data) > max_bytes:
-        raise Rejected(f"文件过大（{len(data)} 字节，上限 {max_bytes}）/ too large")
+    from pipelines.ingest import formats, pdf
+
+    limits = _limits(max_bytes)
+    check_size(data, limits)  # the one size check, before anything is decoded or parsed
     suffix = path.suffix.lower()
-    try:
-        from pipelines.ingest import formats  # optional readers for docx/pdf/html
-    except ImportError:  # pragma: no cover - during bootstrap only
-        formats = None
-    if formats is not None:
-        fmt = formats.detect_format(str(path), data)
-    else:
-        fmt = {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}.get(suffix, "txt")
-        if fmt == "txt" and looks_binary(data):
-            fmt = "unknown"
-    if suffix and suffix not in SUPPORTED_SUFFIXES and fmt in ("txt", "unknown"):
-        raise Rejected(f"不支持的格式 {suffix} / unsupported format")
+    fmt = formats.detect_format(str(path), data)
+    if (suffix and suffix not in SUPPORTED_SUFFIXES and fmt in ("txt", "unknown")) or (suffix == ".wps" and fmt != "doc"):
+        raise unsupported(suffix)  # (a .wps in the Word 97 format is read as one)
     if fmt == "txt":
         text, enc = decode_text(data)
         if not _mostly_text(text):
             raise Rejected("内容不是文本（含大量控制字符）/ not text")
-        return RawText(text, "txt", enc)
-    if formats is None or fmt == "unknown":
+        return RawText(text, "txt", enc, "text")
+    if fmt == "unknown":
         if suffix not in SUPPORTED_SUFFIXES:
-            raise Rejected(f"不支持的格式 {suffix or '（无扩展名）'} / unsupported format")
-        raise Rejected("内容不是文本，也不是可识别的 Word/PDF/HTML 文件 / not text and not a readable document")
-    limits = formats.Limits(max_bytes=max_bytes)
-    try:
-        if fmt == "docx":
-            return RawText(formats.read_docx(data, limits), "docx", None)
-        if fmt == "pdf":
-            return RawText(formats.read_pdf(data, limits), "pdf", None)
-        if fmt == "html":
-            text = formats.read_html(data, limits)
-            return RawText(text, "html", None)
-    except formats.RejectedFile as exc:
-        raise Rejected(exc.reason) from exc
-    raise Rejected(f"不支持的格式 {fmt} / unsupported format")
+            raise unsupported(suffix)
+        if suffix == ".wps":
+            raise unsupported(suffix)  # a WPS file in Kingsoft's own format (not Word 97)
+        if suffix in (".xls", ".xlsx", ".xlsm"):
+            raise Rejected(R_SHEET_BROKEN)
+        if suffix == ".doc":
+            raise Rejected(R_DOC_BROKEN)
+        raise Rejected("内容不是文本，也不是可识别的 Word/PDF/Excel/HTML 文件 / not text and not a readable document")
+    if fmt == "docx":
+        return RawText(formats.read_docx(data, limits), "docx", None, "text")
+    if fmt == "doc":
+        return RawText(formats.read_doc(data, limits), "doc", None, "text")
+    if fmt == "sheet":
+        return RawText(formats.read_sheet(data, limits), "xls" if data.startswith(b"\xd0\xcf") else "xlsx", None, "text")
+    if fmt == "html":
+        return RawText(formats.read_html(data, limits), "html", None, "text")
+    if fmt == "pdf":
+        pages = formats.read_pdf_pages(data, limits)
+        parts, _ = pdf.join_pages([p["text"] if p["usable"] else "" for p in pages])
+        text = "".join(parts)
+        if not text.strip():
+            raise Rejected(formats.pdf_no_text_reason(pages))
+        methods = {p["method"] for p in pages if p["usable"]}
+        method = methods.pop() if len(methods) == 1 else "mixed"
+        return RawText(text, "pdf", None, method, page_texts=parts, pages=pages)
+    raise unsupported(suffix)

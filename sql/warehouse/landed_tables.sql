@@ -9,3 +9,4 @@ create or replace table audit_reductions as select * from read_parquet(getvariab
 create or replace table findings as select * from read_parquet(getvariable('lake') || '/findings/*.parquet');
 create or replace table facts as select * from read_parquet(getvariable('lake') || '/facts/*.parquet');
 create or replace table discrepancies as select * from read_parquet(getvariable('lake') || '/discrepancies/*.parquet');
+create or replace table pages as select * from read_parquet(getvariable('lake') || '/pages/*.parquet');
