@@ -12,7 +12,9 @@ install: $(STAMP)
 
 # The venv is (re)built when pyproject.toml changes.
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 12) else "bpe needs Python 3.11 or 3.12 (found %d.%d): its pinned wheels (onnxruntime, rapidocr, duckdb) exist for those; run make PYTHON=python3.11" % v)'
+	@# a .venv whose Python is gone or of another version (a failed or foreign install) is rebuilt, not reused
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info[:2] == tuple(map(int, "'"$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')"'".split("."))) else 1)' 2>/dev/null || { test ! -e $(VENV) || echo "rebuilding $(VENV)"; rm -rf $(VENV); }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

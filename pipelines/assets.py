@@ -2,12 +2,14 @@
 """Dagster assets: thin wiring over `pipelines.lake` and `pipelines.warehouse`, plus metadata."""
 
 import pickle
+from datetime import timedelta
 from collections import Counter
 
 import dagster as dg
 import duckdb
 
-from pipelines import lake, schema, warehouse
+from pipelines import lake, schema, settings, warehouse
+from pipelines import warehouse_checks as WC
 from pipelines.run import acquire_lock, release_lock
 from pipelines.settings import Paths, paths
 
@@ -32,20 +34,38 @@ def _load_inventory(p: Paths) -> list[lake.Entry]:
         return pickle.load(fh)
 
 
+def _published(p: Paths, entries) -> dict:
+    return {"inventory": lake.inventory_signature(entries), "code": warehouse.code_signature(),
+            "warehouse": warehouse.current_signature(p)}
+
+
 @dg.asset(
     group_name="ingest",
     kinds={"python", "file"},
     owners=OWNERS,
-    description="Every file under <data root>/raw/ (recursively) with its sha256; identical files are marked duplicates.",
+    output_required=False,
+    description="Every file under <data root>/raw/ (recursively) with its sha256; identical files are marked duplicates. "
+    "When the raw folder, the code and the warehouse are those of the last published build, nothing is "
+    "materialized and the run does nothing more (a no-op run records no new materializations).",
 )
-def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
+def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData):
     p = bpe.paths()
     acquire_lock(p)  # held until the warehouse is swapped in (or the run's process ends)
     entries = lake.scan_raw(p.raw, p.state / "hashes.pkl")
+    try:  # a missing, empty or shrunken raw folder stops the run here: nothing downstream replaces the warehouse
+        lake.guard_inventory(p, entries, settings.allow_shrink())
+    except lake.RawFolderGuard as exc:
+        release_lock(p)
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+    last = lake.last_good_run(p)
+    if last.get("warehouse") and {k: last.get(k) for k in ("inventory", "code", "warehouse")} == _published(p, entries):
+        context.log.info(f"nothing changed since the last build ({len(entries)} raw files): the warehouse is current")
+        release_lock(p)
+        return
     lake.atomic_write_bytes(_inventory_path(p), pickle.dumps(entries))
     by_ext = Counter((e.rel_path.rsplit(".", 1)[-1].lower() if "." in e.rel_path else "(none)") for e in entries)
     context.log.info(f"{len(entries)} raw files under {p.raw}")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(entries),
             "raw_dir": str(p.raw),
@@ -67,7 +87,9 @@ def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.Materia
 def parsed_reports(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
     p = bpe.paths()
     entries = _load_inventory(p)
-    stats = lake.extract_all(p, entries)
+    stats = lake.extract_all(p, entries, progress=context.log.info)
+    stats["same_text"] = lake.mark_same_text(p, entries)  # a copy in another encoding or format
+    lake.atomic_write_bytes(_inventory_path(p), pickle.dumps(entries))
     context.log.info(f"extraction: {stats}")
     return dg.MaterializeResult(metadata={k: int(v) for k, v in stats.items()})
 
@@ -121,14 +143,21 @@ WAREHOUSE_SPECS = [
     )
     for t in schema.LANDED_TABLES
 ]
+NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26))
 MART_SPECS = [
     dg.AssetSpec(
         m,
         group_name="marts",
         kinds={"duckdb", "sql"},
         owners=OWNERS,
-        description=(warehouse.SQL_DIR / "marts" / f"{m}.sql").read_text(encoding="utf-8").split("\n", 1)[0].lstrip("- "),
-        deps=[["warehouse", t] for t in schema.LANDED_TABLES],
+        description=" — ".join(x for x in (
+            warehouse.mart_comment(m),
+            (warehouse.SQL_DIR / "marts" / f"{m}.sql").read_text(encoding="utf-8").split("\n", 1)[0].lstrip("- "),
+        ) if x),
+        # the tables its SQL reads, derived from the SQL (sql/marts/<mart>.sql)
+        deps=[["warehouse", t] if t in schema.LANDED_TABLES else [t] for t in sorted(warehouse.mart_reads(m))],
+        # the nightly schedule runs at 02:00: a mart not refreshed for a day and a bit is late, two days stale
+        freshness_policy=NIGHTLY_FRESHNESS,
     )
     for m in warehouse.MARTS
 ]
@@ -138,6 +167,8 @@ CHECK_SPECS = [
     dg.AssetCheckSpec("report_has_district_and_year", asset="mart_report_scores", description="每份报告都有地区和年度 / no report without a district or year"),
     dg.AssetCheckSpec("every_raw_file_has_document_row", asset=["warehouse", "documents"], description="每个原始文件都有documents记录 / every raw file is accounted for"),
     dg.AssetCheckSpec("no_rejected_files", asset=["warehouse", "documents"], description="未能加载的文件清单 / files that could not be loaded (warning)"),
+    dg.AssetCheckSpec("no_duplicate_reports", asset=["warehouse", "reports"], description="同一报告出现在两个文件中 / the same report (title, place, year, score) in two files (warning)"),
+    dg.AssetCheckSpec("duplicate_files", asset=["warehouse", "documents"], description="重复文件清单（相同字节或相同文本）/ files that repeat another (warning)"),
     dg.AssetCheckSpec("reports_have_evidence", asset=["warehouse", "reports"], description="每份报告都有项目名称或标题，并至少有一个自身的数值（总分、等级、预算、到位或支出） / every report names its project and has a figure of its own"),
     dg.AssetCheckSpec("documents_have_kind", asset=["warehouse", "documents"], description="每个已加载的文件都有文件类型 / every loaded document has a doc_kind"),
 ]
@@ -200,13 +231,15 @@ def _check(con, sql: str):
     return con.execute(sql).fetchall()
 
 
-@dg.multi_asset(specs=WAREHOUSE_SPECS + MART_SPECS, check_specs=CHECK_SPECS, name="warehouse_and_marts")
+@dg.multi_asset(specs=WAREHOUSE_SPECS + MART_SPECS, name="warehouse_and_marts")
 def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
     """Rebuilds marts/warehouse.duckdb in a temporary file and swaps it in atomically."""
     p = bpe.paths()
     acquire_lock(p)
     try:
         counts = warehouse.build_warehouse(p)
+        entries = _load_inventory(p)
+        lake.record_good_run(p, entries, _published(p, entries))
     finally:
         release_lock(p)
     con = warehouse.connect_read_only(p)
@@ -226,34 +259,13 @@ def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
             if m == "mart_district_year":
                 metadata["chart"] = dg.MetadataValue.md(_district_chart(con, p))
             yield dg.MaterializeResult(asset_key=m, metadata=metadata)
-        yield from asset_checks(con, p)
     finally:
         con.close()
 
 
-# Checks answered by one SQL query: (check name, asset, severity, query returning the failing rows).
-SQL_CHECKS = [
-    ("dimension_scores_add_up", "mart_report_scores", dg.AssetCheckSeverity.WARN,
-     "select report_id, expected, found from discrepancies where \"check\" = 'dimension_sum'"),
-    ("grade_matches_band", "mart_report_scores", dg.AssetCheckSeverity.WARN,
-     "select report_id, expected, found from discrepancies where \"check\" = 'grade_band'"),
-    ("report_has_district_and_year", "mart_report_scores", dg.AssetCheckSeverity.ERROR,
-     "select report_id, title from reports where district is null or report_year is null"),
-    ("no_rejected_files", ["warehouse", "documents"], dg.AssetCheckSeverity.WARN,
-     "select path, reason from documents where status = 'rejected' order by path"),
-    # A report row needs a project (its name, else its title) and at least one figure of its own;
-    # a row without either is a heading or a stray table mistaken for a report.
-    ("reports_have_evidence", ["warehouse", "reports"], dg.AssetCheckSeverity.ERROR,
-     "select report_id, doc_id, title, "
-     "concat_ws('; ', case when no_project then 'no project_name or title' end, "
-     "case when no_figure then 'no total_score, grade, budget_wan, received_wan or spent_wan' end) as missing "
-     "from (select *, project_name is null and title is null as no_project, "
-     "total_score is null and grade is null and budget_wan is null and received_wan is null and spent_wan is null "
-     "as no_figure from reports) "
-     "where no_project or no_figure order by doc_id, seq"),
-    ("documents_have_kind", ["warehouse", "documents"], dg.AssetCheckSeverity.ERROR,
-     "select path, status from documents where status not in ('rejected', 'duplicate') and doc_kind is null order by path"),
-]
+# Checks answered by one SQL query (pipelines/warehouse_checks.py, shared with `bpe status`).
+_SEVERITY = {"WARN": dg.AssetCheckSeverity.WARN, "ERROR": dg.AssetCheckSeverity.ERROR}
+SQL_CHECKS = [(name, asset, _SEVERITY[sev], sql) for name, asset, sev, sql in WC.SQL_CHECKS]
 
 
 def sql_checks(con):
@@ -281,3 +293,18 @@ def asset_checks(con, p: Paths):
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"raw_files": len(raw), "document_rows": len(rows), "missing": dg.MetadataValue.json(missing[:50])},
     )
+
+
+@dg.multi_asset_check(specs=CHECK_SPECS, name="warehouse_checks", can_subset=True)
+def warehouse_checks(context: dg.AssetCheckExecutionContext, bpe: BpeData):
+    """Every check of the warehouse, on the warehouse as it is: they run after each build, and
+    each can be executed on its own from the UI (or `dagster asset check`)."""
+    p = bpe.paths()
+    con = warehouse.connect_read_only(p)
+    try:
+        selected = {k.name for k in context.selected_asset_check_keys}
+        for result in asset_checks(con, p):
+            if result.check_name in selected:
+                yield result
+    finally:
+        con.close()

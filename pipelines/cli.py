@@ -28,7 +28,16 @@ def _fact_line(f: dict) -> str:
     where = f"{f['char_start']}:{f['char_end']}"
     if f.get("page") is not None:
         where = f"p.{f['page']} {where}"
-    return f"{f['field']} = {f['value']:g} {f['unit']}  [{where}]  {f.get('source') or '—'}  «{f['evidence']}»"
+    return f"{f['field']} = {_exact(f['value'])} {f['unit']}  [{where}]  {f.get('source') or '—'}  «{f['evidence']}»"
+
+
+def _exact(v) -> str:
+    """A value as extracted, every digit of it (a float is never rounded to 6 significant digits)."""
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else format(Decimal(repr(v)).normalize(), "f")
+    return _fmt(v)
 
 
 def _place(row: dict) -> str:
@@ -119,6 +128,45 @@ def cmd_query(args) -> int:
     return 0
 
 
+def duckdb_cli() -> str | None:
+    """The `duckdb` command of the duckdb-cli wheel (beside this Python), else one on PATH."""
+    import shutil
+
+    here = Path(sys.executable).parent / "duckdb"
+    return str(here) if here.exists() else shutil.which("duckdb")
+
+
+def cmd_sql(args) -> int:
+    """The DuckDB CLI on the warehouse, read-only, with the FTS extension loaded from its wheel
+    (so full-text search, example 10, runs as written; nothing is downloaded)."""
+    import os
+    import subprocess
+
+    from pipelines.warehouse import fts_extension_path
+
+    p = paths()
+    if not p.warehouse.exists():
+        print(f"没有仓库 / no warehouse at {p.warehouse}: run `make run` first", file=sys.stderr)
+        return 2
+    cli = duckdb_cli()
+    if cli is None:
+        print("找不到 duckdb 命令 / the duckdb command is missing: `make install` installs duckdb-cli", file=sys.stderr)
+        return 2
+    load = f"LOAD '{fts_extension_path().as_posix()}';"
+    cmd = [cli, "-readonly", "-cmd", "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;",
+           "-cmd", load]
+    if args.csv:
+        cmd.append("-csv")
+    cmd.append(str(p.warehouse))
+    if args.command:
+        cmd += ["-c", args.command]
+    elif args.file:
+        cmd += ["-c", Path(args.file).read_text(encoding="utf-8")]
+    if not args.command and not args.file and sys.stdin.isatty():
+        os.execv(cli, cmd)  # an interactive session: the CLI takes over the terminal
+    return subprocess.run(cmd).returncode
+
+
 def cmd_export(args) -> int:
     from pipelines.export import export
 
@@ -156,13 +204,50 @@ def cmd_search(args) -> int:
     return 0
 
 
+def status_text(con, warehouse_path, max_listed: int = 20) -> str:
+    """The one screen `make run` ends with: files by status (the rejected and partial ones with
+    their reasons), what was loaded, the checks that fail, and where the warehouse is."""
+    from pipelines import warehouse_checks as WC
+
+    out = []
+    built = con.execute("select built_at from bpe_build_info").fetchone() if _has(con, "bpe_build_info") else None
+    out.append(f"仓库 / warehouse: {warehouse_path}" + (f"  (built {built[0]:%Y-%m-%d %H:%M:%S} UTC)" if built and built[0] else ""))
+    by_status = dict(con.execute("select status, count(*) from documents group by status").fetchall())
+    total = sum(by_status.values())
+    order = ["parsed", "partial", "rejected", "duplicate"]
+    out.append(f"原始文件 / files: {total}  " + " · ".join(f"{s} {by_status.get(s, 0)}" for s in order))
+    for status, title in (("rejected", "未加载 / rejected"), ("partial", "部分缺失 / partial"), ("duplicate", "重复 / duplicates")):
+        rows = con.execute("select path, reason from documents where status = ? order by path", [status]).fetchall()
+        if rows:
+            out.append(f"{title} ({len(rows)}):")
+            out += [f"  {path} — {reason or ''}" for path, reason in rows[:max_listed]]
+            if len(rows) > max_listed:
+                out.append(f"  … {len(rows) - max_listed} more: bpe query \"select path, reason from documents where status = '{status}'\"")
+    n_reports = con.execute("select count(*) from reports").fetchone()[0]
+    n_audit = con.execute("select count(*) from audit_reductions").fetchone()[0]
+    n_ocr = con.execute("select count(*) from pages where method = 'ocr'").fetchone()[0] if _has(con, "pages") else 0
+    out.append(f"已加载 / loaded: {n_reports} reports, {n_audit} audit-reduction rows" + (f", {n_ocr} PDF pages read by OCR" if n_ocr else ""))
+    bad = WC.failing(con)
+    if not bad:
+        out.append("检查 / checks: all passed")
+    else:
+        out.append("检查 / checks that fail:")
+        for name, severity, n, first in bad:
+            out.append(f"  {severity:<5} {name}: {n} row(s), e.g. {' · '.join(map(str, first[0]))}")
+    return "\n".join(out)
+
+
+def _has(con, table: str) -> bool:
+    return bool(con.execute("select 1 from information_schema.tables where table_name = ?", [table]).fetchone())
+
+
 def cmd_status(args) -> int:
     con = _connect()
     if con is None:
         return 2
     try:
-        print(f"warehouse: {paths().warehouse}")
-        con.sql("select status, count(*) as files, sum(n_reports) as reports from documents group by status order by status").show()
+        print(status_text(con, paths().warehouse))
+        print()
         con.sql("select province, district, report_year, n_reports, avg_score, exante_reduction_rate_pct "
                 "from mart_district_year").show()
     finally:
@@ -170,29 +255,134 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_tables(args) -> int:
+    """Every table of the warehouse (the landed tables of the contract and the marts) with its
+    Chinese name and, when the warehouse exists, its row count."""
+    from pipelines import schema, warehouse
+
+    counts = {}
+    p = paths()
+    if p.warehouse.exists():
+        con = warehouse.connect_read_only(p)
+        try:
+            counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in schema.LANDED_TABLES + warehouse.MARTS}
+        finally:
+            con.close()
+    rows = [(t, schema.TABLES[t][0]) for t in schema.LANDED_TABLES] + [(m, warehouse.mart_comment(m) or "") for m in warehouse.MARTS]
+    width = max(len(t) for t, _ in rows)
+    for t, comment in rows:
+        n = counts.get(t)
+        print(f"{t:<{width}}  {'' if n is None else f'{n:>8,} rows'}  {comment}")
+    if not counts:
+        print(f"(no warehouse at {p.warehouse} yet: `make run` builds it)")
+    return 0
+
+
+def cmd_describe(args) -> int:
+    """The columns of one table: name, type, Chinese name (the data dictionary, from the code)."""
+    from pipelines import schema, warehouse
+
+    t = args.table
+    if t in schema.TABLES:
+        comment, cols = schema.TABLES[t]
+        print(f"{t} — {comment}")
+        for c in cols:
+            print(f"  {c.name:<28} {str(c.type):<16} {c.comment}")
+        return 0
+    if t in warehouse.MARTS:
+        p = paths()
+        print(f"{t} — {warehouse.mart_comment(t) or ''}  (sql/marts/{t}.sql)")
+        if not p.warehouse.exists():
+            print(f"  (its columns are in the warehouse: no warehouse at {p.warehouse} yet)")
+            return 0
+        con = warehouse.connect_read_only(p)
+        try:
+            for name, dtype, comment in con.execute(
+                "select column_name, data_type, comment from duckdb_columns() where table_name = ? order by column_index", [t]
+            ).fetchall():
+                print(f"  {name:<28} {dtype:<16} {comment or ''}")
+        finally:
+            con.close()
+        return 0
+    print(f"没有这个表 / no table {t!r}: `bpe tables` lists them", file=sys.stderr)
+    return 2
+
+
+EPILOG = """examples / 示例:
+  bpe status                                   # what the warehouse holds / 仓库概况
+  bpe explain data/raw/<file>                  # every value of one file, with its evidence / 核对单个文件
+  bpe sql -c "select district, avg_score from mart_district_year"
+  bpe search 满意度调查                         # ranked search over problems and suggestions / 检索问题与建议
+  bpe export --format xlsx data/exports         # one workbook of every mart / 导出
+  bpe tables ; bpe describe reports             # the data dictionary / 数据字典
+every command takes --data-dir DIR (default: $BPE_DATA_DIR, else data/)."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="bpe", description="Budget-performance evaluation warehouse")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="the data root (raw/, lake/, marts/); default $BPE_DATA_DIR, else data/ / 数据目录")
+    ap = argparse.ArgumentParser(
+        prog="bpe", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="bpe — 预算绩效评价数据仓库 / budget-performance evaluation warehouse: "
+        "look into the warehouse that `make run` builds, check one file, query, search, export.")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("explain", help="show every report and value extracted from one raw file, with evidence")
+
+    def add(name, help_, fn, **kw):
+        p = sub.add_parser(name, help=help_, parents=[common], **kw)
+        p.set_defaults(fn=fn)
+        return p
+
+    add("tables", "every table with its Chinese name and row count / 所有表", cmd_tables)
+    p = add("describe", "the columns of one table (name, type, Chinese name) / 表结构", cmd_describe)
+    p.add_argument("table")
+    p = sub.add_parser("explain", help="show every report and value extracted from one raw file, with evidence", parents=[common])
     p.add_argument("file")
     p.set_defaults(fn=cmd_explain)
-    p = sub.add_parser("query", help="run read-only SQL against the warehouse")
+    p = sub.add_parser("query", parents=[common], help="run read-only SQL against the warehouse")
     p.add_argument("sql")
     p.add_argument("--width", type=int, default=200)
     p.add_argument("--max-rows", type=int, default=100)
     p.set_defaults(fn=cmd_query)
-    p = sub.add_parser("export", help="write every mart as xlsx, csv or parquet files")
+    p = sub.add_parser("sql", parents=[common], help="the DuckDB CLI on the warehouse (read-only, full-text search loaded) / 打开DuckDB命令行",
+                       description="Open the DuckDB CLI on marts/warehouse.duckdb read-only, with the FTS extension "
+                       "loaded from its wheel. Examples: `bpe sql` (interactive); `bpe sql -c \"select count(*) from reports\"`; "
+                       "`bpe sql -f sql/examples/10_fulltext_search_findings.sql`.")
+    p.add_argument("-c", "--command", help="run this SQL and exit")
+    p.add_argument("-f", "--file", help="run the SQL in this file and exit")
+    p.add_argument("--csv", action="store_true", help="print results as CSV")
+    p.set_defaults(fn=cmd_sql)
+    p = sub.add_parser("export", parents=[common], help="write every mart as xlsx, csv or parquet files")
     p.add_argument("--format", choices=["xlsx", "csv", "parquet"], default="xlsx")
     p.add_argument("dir")
     p.set_defaults(fn=cmd_export)
-    p = sub.add_parser("search", help="ranked full-text search over findings (问题/建议)")
+    p = sub.add_parser("search", parents=[common], help="ranked full-text search over findings (问题/建议)")
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(fn=cmd_search)
-    p = sub.add_parser("status", help="summary of what the warehouse holds")
+    p = sub.add_parser("status", parents=[common], help="summary of what the warehouse holds")
     p.set_defaults(fn=cmd_status)
     args = ap.parse_args(argv)
-    return args.fn(args)
+    if getattr(args, "data_dir", None):
+        import os
+
+        os.environ["BPE_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `bpe tables | head`: the reader has gone
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # a person reads this, not a traceback (BPE_DEBUG=1 shows it)
+        import os
+
+        if os.environ.get("BPE_DEBUG"):
+            raise
+        print(f"错误 / error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

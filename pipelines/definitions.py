@@ -9,13 +9,15 @@ import dagster as dg
 from pipelines import assets as A
 from pipelines.settings import paths
 
-all_assets = [A.raw_documents, A.parsed_reports, A.lake_tables, A.warehouse_and_marts]
+all_assets = [A.raw_documents, A.parsed_reports, A.lake_tables, A.warehouse_and_marts, A.warehouse_checks]
 
 bpe_job = dg.define_asset_job(
     "bpe_job",
     selection=dg.AssetSelection.all(),
     description="The whole pipeline: raw files -> extraction -> lake (Parquet) -> warehouse and marts (DuckDB).",
     executor_def=dg.in_process_executor,
+    # INFO and above on the console (`make run`): progress and results, not Dagster's DEBUG events
+    config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
 )
 
 nightly = dg.ScheduleDefinition(
@@ -46,11 +48,19 @@ def raw_fingerprint(raw_dir) -> str:
     description="Starts a run when files in the raw folder are added, removed or changed.",
 )
 def raw_folder_sensor(context: dg.SensorEvaluationContext):
+    """The cursor holds the fingerprint last seen and how many changes there have been; the run key
+    is both, so a folder that returns to an earlier state (a revert) is a new change, not a run key
+    Dagster already completed."""
     fp = raw_fingerprint(paths().raw)
-    if context.cursor == fp:
+    try:
+        cur = json.loads(context.cursor) if context.cursor else {}
+    except ValueError:
+        cur = {"fp": context.cursor}  # a cursor of the old form: the fingerprint alone
+    if cur.get("fp") == fp:
         return dg.SkipReason("raw folder unchanged")
-    context.update_cursor(fp)
-    return dg.RunRequest(run_key=fp)
+    n = int(cur.get("n", 0)) + 1
+    context.update_cursor(json.dumps({"fp": fp, "n": n}))
+    return dg.RunRequest(run_key=f"{fp}:{n}")
 
 
 defs = dg.Definitions(

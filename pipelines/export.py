@@ -1,23 +1,30 @@
-"""Export every mart of the warehouse (tables and views named `mart_*`) to xlsx, csv or parquet.
+"""Export every mart of the warehouse to one workbook (xlsx), or to csv or parquet files.
 
-One file per mart, `<out_dir>/<mart>.<fmt>`, each written under a temporary name and renamed
-into place, so a reader never sees half a file.
-
-- xlsx (openpyxl, write-only mode): one sheet named after the mart; the header row holds the
-  Chinese column comments (`COMMENT ON COLUMN`, as in `duckdb_columns().comment`), falling back
-  to the column name; a comment used by two columns gets the column name appended. Numbers stay
-  numbers (DECIMAL → number, BOOLEAN → TRUE/FALSE), text stays text even when it starts with
-  "=" (no formula injection from report titles), lists are joined with "、".
-- csv (DuckDB COPY): UTF-8, header row with the contract's column names.
-- parquet (DuckDB COPY): contract column names and types (DECIMAL stays DECIMAL).
+- xlsx: ONE workbook, `<out_dir>/bpe_marts.xlsx` (openpyxl, write-only mode), written under a
+  temporary name and renamed into place. Its first sheet, 说明, is the data dictionary of what it
+  holds (every mart and landed table, its columns, types, Chinese names and units, from the
+  warehouse's own comments). Then a sheet per mart (`mart_*` and `recurring_findings`): the
+  header row holds the Chinese column comments (falling back to the column name; a comment used
+  by two columns gets the column name appended), frozen, with an autofilter; columns fitted to
+  their content; numbers stay numbers with a format (万元 with thousands separators and two
+  decimals, rates with a % sign, scores with two decimals), booleans TRUE/FALSE, text stays
+  text even when it starts with "=" (no formula injection from report titles), lists joined
+  with "、".
+- csv (DuckDB COPY): one file per mart, UTF-8 with a byte-order mark (so Excel opens the Chinese
+  text right), header row with the contract's column names.
+- parquet (DuckDB COPY): one file per mart, contract column names and types (DECIMAL stays DECIMAL).
 
 The warehouse is opened read-only, so an export never blocks or disturbs a rebuild.
 """
 
+import codecs
 import datetime as dt
 import os
+import re
+import shutil
 import tempfile
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -28,17 +35,19 @@ SHEET_NAME_MAX = 31  # Excel's limit
 
 
 def mart_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Tables and views of the main schema whose name starts with `mart_`, sorted."""
+    """The marts present: tables and views of the main schema named `mart_*`, and the project's
+    other marts (`recurring_findings`), sorted."""
+    from pipelines.warehouse import MARTS
+
     rows = con.execute(
         """
         select table_name from information_schema.tables
         where table_catalog = current_database() and table_schema = 'main'
-          and starts_with(table_name, ?)
         order by table_name
-        """,
-        [MART_PREFIX],
+        """
     ).fetchall()
-    return [r[0] for r in rows]
+    names = [r[0] for r in rows]
+    return sorted(n for n in names if n.startswith(MART_PREFIX) or n in MARTS)
 
 
 def column_headers(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
@@ -111,35 +120,157 @@ def _xlsx_value(ws, value):
     return value
 
 
-def _width(header: str) -> float:
+def _text_width(text: str) -> float:
     # CJK characters are about two Latin characters wide in Excel's default font.
-    return min(60.0, max(10.0, sum(2 if ord(ch) > 0x2E80 else 1 for ch in header) + 2.0))
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _write_xlsx(con: duckdb.DuckDBPyConnection, table: str, path: Path, batch: int = 10_000) -> None:
+def _width(header: str, values=()) -> float:
+    """A column fitted to its header and its (first) values, within 8 and 60 characters."""
+    widest = max([_text_width(header)] + [_text_width(_shown(v)) for v in values])
+    return min(60.0, max(8.0, widest + 2.0))
+
+
+def _shown(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return "、".join(map(str, v))
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return f"{v:,.{DECIMALS}f}"
+    return str(v)
+
+
+DECIMALS = 2  # amounts, rates and scores are shown with two decimals
+NUMBER_FORMAT = "0." + "0" * DECIMALS
+MONEY_FORMAT = "#,##" + NUMBER_FORMAT  # 万元 with thousands separators
+RATE_FORMAT = NUMBER_FORMAT + '"%"'  # the value is already a percentage (8.72 -> 8.72%)
+COUNT_FORMAT = "#,##0"
+
+
+def number_format(name: str, comment: str | None, dtype: str) -> str | None:
+    """The format of a numeric column: 万元 amounts with separators, rates with %, scores with two
+    decimals, counts as integers; None for other columns."""
+    t = dtype.upper()
+    c = comment or ""
+    if t.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
+        if name.endswith("_wan") or "万元" in c:
+            return MONEY_FORMAT
+        if name.endswith(("_pct", "_rate")) or "%" in c:
+            return RATE_FORMAT
+        return NUMBER_FORMAT
+    if t in ("INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"):
+        return None if name.endswith("year") or name in ("seq", "row_no", "page") else COUNT_FORMAT
+    return None
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str | None, str]]:
+    return con.execute(
+        """
+        select column_name, comment, data_type from duckdb_columns()
+        where database_name = current_database() and schema_name = 'main' and table_name = ?
+        order by column_index
+        """,
+        [table],
+    ).fetchall()
+
+
+_UNIT = re.compile(r"（(万元|元|%|分|个|秒|字节)）|\((万元|元|%|分)\)")
+
+
+def _dictionary_rows(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[list]:
+    comments = dict(con.execute(
+        "select table_name, comment from duckdb_tables() where database_name = current_database() and schema_name = 'main'"
+    ).fetchall())
+    comments.update(dict(con.execute(
+        "select view_name, comment from duckdb_views() where database_name = current_database() and schema_name = 'main'"
+    ).fetchall()))
+    out = []
+    for t in tables:
+        for name, comment, dtype in _columns(con, t):
+            m = _UNIT.search(comment or "")
+            unit = next((g for g in m.groups() if g), None) if m else ("万元" if name.endswith("_wan") else ("%" if name.endswith("_pct") else None))
+            out.append([t, comments.get(t) or "", name, dtype, (comment or "").strip(), unit or ""])
+    return out
+
+
+def _write_sheet(wb, con: duckdb.DuckDBPyConnection, table: str, batch: int = 10_000) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    cols = _columns(con, table)
+    headers = column_headers(con, table)
+    formats = [number_format(name, comment, dtype) for name, comment, dtype in cols]
+    ws = wb.create_sheet(title=table[:SHEET_NAME_MAX])
+    ws.freeze_panes = "A2"
+    select = ", ".join(_ident(name) for name, _ in headers)
+    sample = con.execute(f"select {select} from {_ident(table)} limit 2000").fetchall()
+    for i, (_, header) in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _width(header, [r[i - 1] for r in sample])
+    (n,) = con.execute(f"select count(*) from {_ident(table)}").fetchone()
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
+    ws.append([_xlsx_value(ws, h) for _, h in headers])
+    cur = con.execute(f"select {select} from {_ident(table)}")
+    while rows := cur.fetchmany(batch):
+        for row in rows:
+            cells = []
+            for v, fmt in zip(row, formats):
+                if fmt and (v is None or isinstance(v, (int, float, Decimal))) and not isinstance(v, bool):
+                    cell = WriteOnlyCell(ws, v)
+                    cell.number_format = fmt
+                    cells.append(cell)
+                else:
+                    cells.append(_xlsx_value(ws, v))
+            ws.append(cells)
+
+
+DICTIONARY_SHEET = "说明"
+DICTIONARY_HEADER = ["表", "表说明", "列", "类型", "中文名", "单位"]
+WORKBOOK_NAME = "bpe_marts.xlsx"
+
+
+def _write_workbook(con: duckdb.DuckDBPyConnection, marts: list[str], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    headers = column_headers(con, table)
+    from pipelines import schema
+
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=table[:SHEET_NAME_MAX])
+    ws = wb.create_sheet(title=DICTIONARY_SHEET)
     ws.freeze_panes = "A2"
-    for i, (_, header) in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(header)
-    ws.append([_xlsx_value(ws, h) for _, h in headers])
-    cols = ", ".join(_ident(name) for name, _ in headers)
-    cur = con.execute(f"select {cols} from {_ident(table)}")
-    while rows := cur.fetchmany(batch):
-        for row in rows:
-            ws.append([_xlsx_value(ws, v) for v in row])
+    present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    rows = _dictionary_rows(con, marts + [t for t in schema.LANDED_TABLES if t in present])
+    for i, h in enumerate(DICTIONARY_HEADER, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _width(h, [r[i - 1] for r in rows])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(DICTIONARY_HEADER))}{len(rows) + 1}"
+    ws.append(DICTIONARY_HEADER)
+    for r in rows:
+        ws.append([_xlsx_value(ws, v) for v in r])
+    for table in marts:
+        _write_sheet(wb, con, table)
     with _atomic_target(path) as tmp:
         wb.save(tmp)
 
 
-def export(warehouse_path: Path, out_dir: Path, fmt: str) -> list[Path]:
-    """Write every mart of the warehouse to `out_dir/<mart>.<fmt>`; returns the paths written.
+def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """UTF-8 with a byte-order mark: Excel reads a BOM-less CSV as the local code page."""
+    with _atomic_target(path) as tmp:
+        raw = tmp.with_name(tmp.name + ".raw")
+        try:
+            con.execute(f"copy (select * from {_ident(table)}) to {_sql_string(str(raw))} (format csv, header true)")
+            with open(tmp, "wb") as out, open(raw, "rb") as src:
+                out.write(codecs.BOM_UTF8)
+                shutil.copyfileobj(src, out)
+        finally:
+            raw.unlink(missing_ok=True)
 
-    fmt: "xlsx" (Chinese headers from the column comments), "csv" or "parquet" (column names).
+
+def export(warehouse_path: Path, out_dir: Path, fmt: str) -> list[Path]:
+    """Write the marts of the warehouse; returns the paths written.
+
+    fmt: "xlsx" (one workbook `bpe_marts.xlsx`: 说明 + a sheet per mart), "csv" (one file per mart,
+    with a BOM) or "parquet" (one file per mart).
     """
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -152,12 +283,15 @@ def export(warehouse_path: Path, out_dir: Path, fmt: str) -> list[Path]:
     written: list[Path] = []
     con = duckdb.connect(str(warehouse_path), read_only=True)
     try:
-        for table in mart_names(con):
+        marts = mart_names(con)
+        if fmt == "xlsx":
+            path = out_dir / WORKBOOK_NAME
+            _write_workbook(con, marts, path)
+            return [path]
+        for table in marts:
             path = out_dir / f"{table}.{fmt}"
-            if fmt == "xlsx":
-                _write_xlsx(con, table, path)
-            elif fmt == "csv":
-                _copy(con, table, path, "format csv, header true")
+            if fmt == "csv":
+                _write_csv(con, table, path)
             else:
                 _copy(con, table, path, "format parquet, compression zstd")
             written.append(path)

@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import tempfile
+import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class Entry:
     sha256: str
     size: int
     duplicate_of: str | None = None
+    duplicate_kind: str | None = None  # "bytes" (same file) or "text" (same text, another encoding or format)
 
 
 def _sha256_file(path: Path) -> str:
@@ -73,11 +75,67 @@ def scan_raw(raw_dir: Path, hash_cache: Path | None = None) -> list[Entry]:
         cached = known.get(rel)
         sha = cached[1] if cached and cached[0] == stamp else _sha256_file(p)
         seen[rel] = (stamp, sha)
-        entries.append(Entry(rel, sha, st.st_size, first_by_sha.get(sha)))
+        first = first_by_sha.get(sha)
+        entries.append(Entry(rel, sha, st.st_size, first, "bytes" if first else None))
         first_by_sha.setdefault(sha, rel)
     if hash_cache is not None and seen != known:
         atomic_write_bytes(hash_cache, pickle.dumps(seen, protocol=pickle.HIGHEST_PROTOCOL))
     return entries
+
+
+class RawFolderGuard(RuntimeError):
+    """The raw folder is missing, empty or has lost too many files: the last warehouse is kept."""
+
+
+MAX_SHRINK = 0.5  # a run that sees fewer than half of the last good run's files refuses to publish
+
+
+def _last_run_path(paths: Paths) -> Path:
+    return paths.state / "last-good-run.json"
+
+
+def guard_inventory(paths: Paths, entries: list[Entry], allow_shrink: bool = False) -> None:
+    """Refuse (RawFolderGuard) to go on when the raw folder is missing or empty, or holds fewer
+    than (1 - MAX_SHRINK) of the files of the last run that published a warehouse: an unmounted
+    share or a mistyped BPE_DATA_DIR must not replace a good warehouse with an empty one.
+    `allow_shrink` (BPE_ALLOW_SHRINK=1) accepts an intended shrink, not a missing folder."""
+    keep = f"上次的仓库保持不变 / the last warehouse is kept ({paths.warehouse})"
+    if not paths.raw.is_dir():
+        raise RawFolderGuard(f"原始文件夹不存在：{paths.raw}（BPE_DATA_DIR 是否正确？共享盘是否已挂载？）/ the raw folder does not exist: {paths.raw}; {keep}")
+    if not entries and not allow_shrink:
+        raise RawFolderGuard(f"原始文件夹为空：{paths.raw} / the raw folder is empty: {paths.raw}; {keep}. "
+                             "有意清空请设置 BPE_ALLOW_SHRINK=1 / set BPE_ALLOW_SHRINK=1 if that is intended")
+    try:
+        last = int(json.loads(_last_run_path(paths).read_text(encoding="utf-8")).get("files", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        last = 0
+    if last and len(entries) < (1 - MAX_SHRINK) * last and not allow_shrink:
+        raise RawFolderGuard(
+            f"原始文件从上次的 {last} 个减少到 {len(entries)} 个（超过 {MAX_SHRINK:.0%}）/ the raw folder went from {last} files "
+            f"to {len(entries)} (more than {MAX_SHRINK:.0%} fewer); {keep}. 有意缩减请设置 BPE_ALLOW_SHRINK=1 / "
+            "set BPE_ALLOW_SHRINK=1 if that is intended")
+
+
+def inventory_signature(entries: list[Entry]) -> str:
+    """One hash of the raw folder as listed: every path with its content hash and duplicate mark."""
+    h = hashlib.sha256(f"{LAKE_FORMAT}:{EXTRACTOR_VERSION}".encode())
+    for e in entries:
+        h.update(f"\n{e.rel_path}\t{e.sha256}\t{e.duplicate_of or ''}".encode())
+    return h.hexdigest()
+
+
+def record_good_run(paths: Paths, entries: list[Entry], published: dict | None = None) -> None:
+    """After a warehouse was published: how many raw files it was built from (for `guard_inventory`),
+    and what it was built from (`published`: the inventory, code and warehouse signatures)."""
+    atomic_write_bytes(_last_run_path(paths), json.dumps({"files": len(entries), **(published or {})}).encode())
+
+
+def last_good_run(paths: Paths) -> dict:
+    try:
+        got = json.loads(_last_run_path(paths).read_text(encoding="utf-8"))
+        return got if isinstance(got, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def cache_path(paths: Paths, sha: str) -> Path:
@@ -94,8 +152,75 @@ def _extract_one(args) -> tuple[str, str]:
     return rel, res.rows["documents"][0]["status"]
 
 
-def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None) -> dict:
-    """Extract what is not cached yet. Returns counts: extracted, cached, by status."""
+def _text_keys_path(paths: Paths) -> Path:
+    return paths.state / f"text-keys-v{EXTRACTOR_VERSION}.json"
+
+
+def mark_same_text(paths: Paths, entries: list[Entry]) -> int:
+    """Mark as duplicates the files whose normalized text equals an earlier file's (a GB18030 copy
+    of a UTF-8 report, the .docx of a .txt): their reports are loaded once, from the first file in
+    path order. Needs the files extracted (`extract_all`). Returns how many were marked.
+
+    The text hash of each extracted file is kept in a small JSON index beside the cache, so a
+    run reads no cached extraction to find them."""
+    index_path = _text_keys_path(paths)
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        index = index if isinstance(index, dict) else {}
+    except (OSError, ValueError):
+        index = {}
+    changed = False
+    first_by_text: dict[str, str] = {}
+    marked = 0
+    for e in entries:
+        if e.duplicate_kind == "text":
+            e.duplicate_of, e.duplicate_kind = None, None  # decided again below
+        if e.duplicate_of is not None:
+            continue
+        if e.sha256 not in index:
+            try:
+                with open(cache_path(paths, e.sha256), "rb") as fh:
+                    doc = pickle.load(fh)["documents"][0]
+            except (OSError, KeyError, IndexError, pickle.UnpicklingError, EOFError):
+                continue
+            index[e.sha256] = doc.get("text_sha256") if doc.get("status") != "rejected" else None
+            changed = True
+        key = index.get(e.sha256)
+        if not key:
+            continue
+        if key in first_by_text:
+            e.duplicate_of, e.duplicate_kind = first_by_text[key], "text"
+            marked += 1
+        else:
+            first_by_text[key] = e.rel_path
+    if changed:
+        atomic_write_bytes(index_path, json.dumps(index, sort_keys=True).encode())
+    return marked
+
+
+class Progress:
+    """Files done of a total, reported every 5% or 10 seconds: done/total, rate and ETA."""
+
+    def __init__(self, total: int, report, every_s: float = 10.0):
+        self.total, self.report, self.every_s = total, report, every_s
+        self.done = 0
+        self.t0 = self.last = time.monotonic()
+        self.step = max(1, total // 20)
+
+    def tick(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.done == self.total or self.done % self.step == 0 or now - self.last >= self.every_s:
+            self.last = now
+            rate = self.done / max(now - self.t0, 1e-9)
+            eta = (self.total - self.done) / rate if rate else 0
+            self.report(f"extraction: {self.done}/{self.total} files ({self.done / self.total:.0%}), "
+                        f"{rate:.1f} files/s, ETA {int(eta // 60)}m{int(eta % 60):02d}s")
+
+
+def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None, progress=None) -> dict:
+    """Extract what is not cached yet. Returns counts: extracted, cached, by status.
+    `progress(message)` is called as files are done (every 5% or 10 s)."""
     for stale in (paths.state / "extract").glob(".*.tmp"):  # left by a killed run (we hold the lock)
         stale.unlink(missing_ok=True)
     todo = []
@@ -108,6 +233,7 @@ def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None) 
             continue
         todo.append((str(paths.raw / e.rel_path), e.rel_path, str(cache_path(paths, e.sha256))))
     statuses: Counter = Counter()
+    meter = Progress(len(todo), progress) if progress and todo else None
     if todo:
         (paths.state / "extract").mkdir(parents=True, exist_ok=True)
         workers = workers or min(os.cpu_count() or 1, 2 if len(todo) >= 8 else 1)
@@ -115,16 +241,20 @@ def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None) 
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 for _, status in pool.map(_extract_one, todo, chunksize=max(1, len(todo) // (workers * 8))):
                     statuses[status] += 1
+                    if meter:
+                        meter.tick()
         else:
             for args in todo:
                 statuses[_extract_one(args)[1]] += 1
+                if meter:
+                    meter.tick()
     return {"extracted": len(todo), "cached": cached, **{f"status_{k}": v for k, v in statuses.items()}}
 
 
 def load_rows(paths: Paths, entries: list[Entry]):
     """Yield (entry, rows) in path order; duplicates yield a `documents` row only."""
     for e in entries:
-        if e.duplicate_of is not None:
+        if e.duplicate_kind == "bytes":
             yield e, None
             continue
         with open(cache_path(paths, e.sha256), "rb") as fh:
@@ -198,7 +328,7 @@ def bucket_signature(entries: list[Entry]) -> str:
     """What a bucket's parts are made from: its files (path, content, duplicate-of) and the code's versions."""
     h = hashlib.sha256(f"{LAKE_FORMAT}:{EXTRACTOR_VERSION}".encode())
     for e in entries:
-        h.update(f"\n{e.rel_path}\t{e.sha256}\t{e.duplicate_of or ''}".encode())
+        h.update(f"\n{e.rel_path}\t{e.sha256}\t{e.duplicate_of or ''}\t{e.duplicate_kind or ''}".encode())
     return h.hexdigest()
 
 
@@ -219,7 +349,10 @@ def lake_signature(paths: Paths) -> str:
     return hashlib.sha256(json.dumps(m.get("buckets", {}), sort_keys=True).encode()).hexdigest()
 
 
-def _duplicate_row(e: Entry) -> dict:
+def _duplicate_row(e: Entry, doc: dict | None = None) -> dict:
+    if doc is not None:  # the same text as another file: what this file is, and whose text it repeats
+        return {**doc, "path": e.rel_path, "status": "duplicate", "n_reports": 0,
+                "reason": f"与 {e.duplicate_of} 文本相同（另一编码或格式）/ same text as {e.duplicate_of} (another encoding or format)"}
     return {
         "doc_id": e.sha256,
         "path": e.rel_path,
@@ -240,6 +373,9 @@ def land_bucket(paths: Paths, bucket: int, entries: list[Entry]) -> None:
     for e, rows in load_rows(paths, entries):
         if rows is None:
             tables["documents"].append(_duplicate_row(e))
+            continue
+        if e.duplicate_kind == "text":
+            tables["documents"].append(_duplicate_row(e, rows["documents"][0]))
             continue
         for t, rs in rows.items():
             if t == "documents":

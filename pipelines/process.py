@@ -54,6 +54,7 @@ def process_bytes(rel_path: str, data: bytes, max_bytes: int | None = None) -> D
         "ingested_at": now,
         "doc_kind": None,
         "text_method": None,
+        "text_sha256": None,
     }
     try:
         raw = read_raw(Path(rel_path), data, **({"max_bytes": max_bytes} if max_bytes else {}))
@@ -64,6 +65,7 @@ def process_bytes(rel_path: str, data: bytes, max_bytes: int | None = None) -> D
         else:
             text, page_starts = normalize(raw.text), []
         doc["n_chars"] = len(text)
+        doc["text_sha256"] = sha256(text.encode("utf-8"))
         res = process_text(doc_id, text)
         doc["n_reports"] = len(res.rows["reports"])
         doc["doc_kind"] = res.doc_kind

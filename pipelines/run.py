@@ -4,7 +4,7 @@ import fcntl
 import os
 from contextlib import contextmanager
 
-from pipelines import lake, warehouse
+from pipelines import lake, settings, warehouse
 from pipelines.settings import Paths
 
 
@@ -55,10 +55,13 @@ def run_lock(paths: Paths):
             release_lock(paths)
 
 
-def run_all(paths: Paths, workers: int | None = None) -> dict:
+def run_all(paths: Paths, workers: int | None = None, allow_shrink: bool | None = None) -> dict:
     with run_lock(paths):
         entries = lake.scan_raw(paths.raw, paths.state / "hashes.pkl")
+        lake.guard_inventory(paths, entries, settings.allow_shrink() if allow_shrink is None else allow_shrink)
         extracted = lake.extract_all(paths, entries, workers=workers)
+        extracted["same_text"] = lake.mark_same_text(paths, entries)
         landed = {**lake.land(paths, entries), **lake.row_counts(paths)}
         counts = warehouse.build_warehouse(paths)
+        lake.record_good_run(paths, entries)
     return {"files": len(entries), **extracted, "landed": landed, "warehouse": counts}

@@ -43,6 +43,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             # added for documents from anywhere (contract extension, see README)
             _c("doc_kind", pa.string(), "文件类型（evaluation_report评价报告/self_evaluation_form自评表/explanation说明/review_notice评审通报/results_bulletin结果公告/other其他）"),
             _c("text_method", pa.string(), "文字来源（text文本/text_layer文字层/ocr识别/mixed混合）"),
+            _c("text_sha256", pa.string(), "规范化文本的sha256（同一文本的另一编码或格式据此识别为重复）"),
         ],
     ),
     "reports": (

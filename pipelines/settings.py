@@ -59,3 +59,8 @@ def ocr_cache_dir() -> Path:
     """Where OCR results are kept by page-image hash: BPE_OCR_CACHE, else <data root>/.state/ocr."""
     env = os.environ.get("BPE_OCR_CACHE")
     return Path(env).resolve() if env else paths().state / "ocr"
+
+
+def allow_shrink() -> bool:
+    """BPE_ALLOW_SHRINK=1: publish a warehouse from a raw folder that lost many (or all) files."""
+    return os.environ.get("BPE_ALLOW_SHRINK", "").strip().lower() in ("1", "yes", "true", "on")

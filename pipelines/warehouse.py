@@ -6,6 +6,7 @@ the new one; a crash before the swap leaves the previous warehouse untouched.
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,8 +15,48 @@ from pipelines import schema
 from pipelines.settings import EXTRACTOR_VERSION, SQL_DIR, Paths
 
 BUILD_MEMORY_LIMIT = "700MB"
-MART_FILES = sorted((SQL_DIR / "marts").glob("*.sql"))
+_MART_SQL_FILES = sorted((SQL_DIR / "marts").glob("*.sql"))
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def sql_tables(sql: str, known: set[str]) -> set[str]:
+    """The tables (of `known`) a SQL text reads: names after FROM or JOIN. (A CTE that shadows a
+    table, `with reports as (select * from reports)`, reads that table.)"""
+    body = _strip_comments(sql).lower()
+    return set(re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", body)) & known
+
+
+def _mart_order(files: list[Path]) -> list[Path]:
+    """Marts in dependency order: a mart that reads another is built after it."""
+    names = {f.stem: f for f in files}
+    deps = {n: sql_tables(f.read_text(encoding="utf-8"), set(names)) - {n} for n, f in names.items()}
+    order: list[str] = []
+    while len(order) < len(names):
+        ready = sorted(n for n in names if n not in order and deps[n] <= set(order))
+        if not ready:
+            raise RuntimeError(f"marts that read each other in a cycle: {sorted(set(names) - set(order))}")
+        order.extend(ready)
+    return [names[n] for n in order]
+
+
+MART_FILES = _mart_order(_MART_SQL_FILES)  # in the order they are built
 MARTS = [p.stem for p in MART_FILES]
+
+
+def mart_reads(mart: str) -> set[str]:
+    """The landed tables and marts a mart's SQL reads (its upstream in the asset graph)."""
+    sql = (SQL_DIR / "marts" / f"{mart}.sql").read_text(encoding="utf-8")
+    return sql_tables(sql, set(schema.LANDED_TABLES) | set(MARTS)) - {mart}
+
+
+def mart_comment(mart: str) -> str | None:
+    """The Chinese comment a mart's SQL gives its table (COMMENT ON TABLE … IS '…')."""
+    sql = (SQL_DIR / "marts" / f"{mart}.sql").read_text(encoding="utf-8")
+    m = re.search(rf"comment\s+on\s+table\s+{mart}\s+is\s+'((?:[^']|'')*)'", sql, re.IGNORECASE)
+    return m.group(1).replace("''", "'") if m else None
 
 
 def read_sql(path: Path) -> str:
@@ -67,6 +108,15 @@ def build_into(con: duckdb.DuckDBPyConnection, lake: Path) -> dict[str, int]:
     for t in schema.LANDED_TABLES:
         counts[t] = con.execute(f"select count(*) from {t}").fetchone()[0]
     return counts
+
+
+def code_signature() -> str:
+    """What a build takes besides the lake: every SQL file, the DuckDB version and the extractor's."""
+    h = hashlib.sha256(f"{duckdb.__version__}:{EXTRACTOR_VERSION}".encode())
+    for f in sorted(SQL_DIR.rglob("*.sql")):
+        if "examples" not in f.parts:
+            h.update(f.relative_to(SQL_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 def build_signature(paths: Paths) -> str:

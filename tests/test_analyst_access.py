@@ -50,14 +50,15 @@ def test_bpe_export_writes_every_mart(root, monkeypatch, capsys, tmp_path):
 
     monkeypatch.setenv("BPE_DATA_DIR", str(root))
     assert main(["export", "--format", "xlsx", str(tmp_path / "x")]) == 0
-    names = sorted(p.name for p in (tmp_path / "x").iterdir())
-    assert names == ["mart_audit_reductions.xlsx", "mart_district_year.xlsx", "mart_execution.xlsx",
-                     "mart_finding_themes.xlsx", "mart_indicator_loss.xlsx", "mart_report_scores.xlsx"]
-    ws = openpyxl.load_workbook(tmp_path / "x" / "mart_district_year.xlsx").active
-    header = [c.value for c in ws[1]]
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["bpe_marts.xlsx"]
+    wb = openpyxl.load_workbook(tmp_path / "x" / "bpe_marts.xlsx")
+    assert wb.sheetnames == ["说明", "mart_audit_reductions", "mart_district_year", "mart_execution",
+                             "mart_finding_themes", "mart_indicator_loss", "mart_report_scores", "recurring_findings"]
+    header = [c.value for c in wb["mart_district_year"][1]]
     assert header[:4] == ["地区", "报告年度", "报告数", "平均得分"]
     assert main(["export", "--format", "csv", str(tmp_path / "c")]) == 0
-    assert (tmp_path / "c" / "mart_report_scores.csv").read_text(encoding="utf-8").count("\n") == 9
+    csv_text = (tmp_path / "c" / "mart_report_scores.csv").read_bytes()
+    assert csv_text.startswith(b"\xef\xbb\xbf") and csv_text.decode("utf-8-sig").count("\n") == 9
 
 
 def test_too_large_file_is_rejected_with_its_size(tmp_path):
@@ -66,3 +67,32 @@ def test_too_large_file_is_rejected_with_its_size(tmp_path):
     rows = process_bytes("big.txt", SHIJINGSHAN.read_bytes(), max_bytes=1000).rows
     doc = rows["documents"][0]
     assert doc["status"] == "rejected" and "too large" in doc["reason"] and rows["reports"] == []
+
+
+def test_bpe_explain_prints_values_exactly_as_extracted(capsys):
+    from tests.conftest import RAW
+
+    path = next(p for p in sorted(RAW.iterdir()) if "128688.75" in p.read_text(encoding="utf-8"))
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "= 128688.75 万元" in out and "128689 万元" not in out
+
+
+def test_bpe_tables_and_describe_with_data_dir(root, capsys):
+    assert main(["tables", "--data-dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "reports" in out and "绩效评价报告：每份报告一行" in out and "8 rows" in out
+    assert "mart_district_year" in out and "地区年度对比" in out
+    assert main(["--data-dir", str(root), "describe", "mart_district_year"]) == 0
+    out = capsys.readouterr().out
+    assert "exante_reduction_rate_pct" in out and "事前评估审减率（%）" in out
+    assert main(["describe", "pages"]) == 0 and "ocr_confidence" in capsys.readouterr().out
+    assert main(["describe", "no_such_table"]) == 2
+
+
+def test_bpe_errors_are_one_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "marts" / "warehouse.duckdb").write_bytes(b"not a database")
+    assert main(["--data-dir", str(tmp_path), "status"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误 / error:") and "Traceback" not in err

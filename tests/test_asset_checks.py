@@ -16,6 +16,10 @@ REPORTS = [
     {"report_id": "ok1", "doc_id": "d1", "seq": 1, "title": "甲项目绩效评价报告", "project_name": "甲项目",
      "district": "丰台区", "admin_level": "区级", "province": "北京市", "report_year": 2024,
      "total_score": D("88.00"), "grade": "良"},
+    # the same report again, from another file (a copy in a bundle)
+    {"report_id": "dup1", "doc_id": "d2", "seq": 2, "title": "甲项目绩效评价报告", "project_name": "甲项目",
+     "district": "丰台区", "admin_level": "区级", "province": "北京市", "report_year": 2024,
+     "total_score": D("88.00"), "grade": "良"},
     # a self-evaluation form: no title, no grade, only money — still evidence of its own
     {"report_id": "ok2", "doc_id": "d2", "seq": 1, "project_name": "乙项目", "report_kind": "self_evaluation_form",
      "district": "普陀区", "admin_level": "区县级", "province": "上海市", "report_year": 2024,
@@ -86,3 +90,14 @@ def test_other_checks_unaffected(results):
     # both 北京 and 上海 rows have a district and a year; the rejected file is listed
     assert results["report_has_district_and_year"].passed
     assert failing(results["no_rejected_files"]) == [["d.txt", "空文件 / empty file"]]
+
+
+def test_duplicate_files_are_listed(results):
+    r = results["duplicate_files"]
+    assert not r.passed and failing(r) == [["e.txt", "与 a.txt 相同"]]
+
+
+def test_the_same_report_in_two_files_is_listed(results):
+    r = results["no_duplicate_reports"]
+    assert not r.passed and r.metadata["failing"].value == 1
+    assert failing(r)[0][:5] == ["甲项目绩效评价报告", "丰台区", "2024", "88.00", "2"]

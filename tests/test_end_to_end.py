@@ -79,6 +79,8 @@ def test_asset_checks_pass_on_the_corpus(built):
         "no_rejected_files": True,
         "reports_have_evidence": True,
         "documents_have_kind": True,
+        "no_duplicate_reports": True,
+        "duplicate_files": True,
     }
 
 
@@ -115,7 +117,14 @@ def test_sensor_requests_a_run_only_when_raw_changes(tmp_path, monkeypatch):
         assert isinstance(definitions.raw_folder_sensor(ctx2), dg.SkipReason)
         (tmp_path / "raw" / "b.txt").write_text("y", encoding="utf-8")
         ctx3 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor)
-        assert isinstance(definitions.raw_folder_sensor(ctx3), dg.RunRequest)
+        third = definitions.raw_folder_sensor(ctx3)
+        assert isinstance(third, dg.RunRequest)
+        # a revert (b.txt removed again) is a change too, with a run key never used before
+        (tmp_path / "raw" / "b.txt").unlink()
+        ctx4 = dg.build_sensor_context(instance=instance, cursor=ctx3.cursor)
+        fourth = definitions.raw_folder_sensor(ctx4)
+        assert isinstance(fourth, dg.RunRequest)
+        assert len({first.run_key, third.run_key, fourth.run_key}) == 3
 
 
 def test_duckdb_cli_from_pypi_opens_the_warehouse(built):
@@ -134,3 +143,87 @@ def test_duckdb_cli_from_pypi_opens_the_warehouse(built):
         capture_output=True, text=True, timeout=60, check=True,
     ).stdout
     assert out.split() == ["n,s", "8,688.03"]
+
+
+def test_job_on_a_missing_raw_folder_fails_and_keeps_the_warehouse(tmp_path):
+    import shutil
+
+    from tests.conftest import RAW
+
+    shutil.copytree(RAW, tmp_path / "raw")
+    res = {"bpe": BpeData(data_dir=str(tmp_path))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert dg.materialize(definitions.all_assets, instance=instance, resources=res).success
+        before = (tmp_path / "marts" / "warehouse.duckdb").read_bytes()
+        shutil.rmtree(tmp_path / "raw")  # the share is not mounted tonight
+        result = dg.materialize(definitions.all_assets, instance=instance, resources=res, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "the raw folder does not exist" in str(failure.event_specific_data.error)
+    assert (tmp_path / "marts" / "warehouse.duckdb").read_bytes() == before
+
+
+def test_each_marts_upstream_is_the_tables_its_sql_reads():
+    import re
+
+    from pipelines import schema, warehouse
+
+    graph = definitions.defs.resolve_asset_graph()
+    for m in warehouse.MARTS:
+        sql = (warehouse.SQL_DIR / "marts" / f"{m}.sql").read_text(encoding="utf-8")
+        body = re.sub(r"--[^\n]*", "", sql).lower()
+        named = {t for t in schema.LANDED_TABLES if re.search(rf"\b(?:from|join)\s+{t}\b", body)}
+        upstream = {k.path[-1] for k in graph.get(dg.AssetKey(m)).parent_keys}
+        assert upstream == named, m
+        assert named, m  # every mart reads something
+    assert graph.get(dg.AssetKey("mart_report_scores")).description.startswith("报告得分一览")
+    # the nightly schedule's freshness: late after 26 hours, stale after 50
+    policy = graph.get(dg.AssetKey("mart_district_year")).freshness_policy
+    assert policy is not None and policy.fail_window.to_timedelta().total_seconds() == 50 * 3600
+
+
+def test_bpe_sql_runs_the_fulltext_example_as_written(built, capfd, monkeypatch):
+    from pipelines import cli, warehouse
+
+    root, _ = built
+    monkeypatch.setenv("BPE_DATA_DIR", str(root))
+    sql = (warehouse.SQL_DIR / "examples" / "10_fulltext_search_findings.sql").read_text(encoding="utf-8")
+    assert cli.main(["sql", "--csv", "-c", sql]) == 0
+    out = capfd.readouterr().out.strip().splitlines()
+    assert len(out) >= 2 and "score" in out[0]  # a header and at least one finding
+    assert "满意度" in "\n".join(out[1:])
+
+
+def test_a_noop_run_records_no_materialization(tmp_path):
+    import shutil
+
+    from tests.conftest import RAW
+
+    shutil.copytree(RAW, tmp_path / "raw")
+    res = {"bpe": BpeData(data_dir=str(tmp_path))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = dg.materialize(definitions.all_assets, instance=instance, resources=res)
+        assert first.success and len(first.get_asset_materialization_events()) > 20
+        second = dg.materialize(definitions.all_assets, instance=instance, resources=res)
+        assert second.success and second.get_asset_materialization_events() == []
+        # a change is a run again
+        (tmp_path / "raw" / "zz.txt").write_text("关于召开会议的通知。", encoding="utf-8")
+        third = dg.materialize(definitions.all_assets, instance=instance, resources=res)
+        assert third.success and len(third.get_asset_materialization_events()) > 20
+        # and so is a warehouse that is gone
+        (tmp_path / "marts" / "warehouse.duckdb").unlink()
+        fourth = dg.materialize(definitions.all_assets, instance=instance, resources=res)
+        assert fourth.success and (tmp_path / "marts" / "warehouse.duckdb").exists()
+
+
+def test_a_check_runs_on_its_own(built):
+    root, _ = built
+    key = dg.AssetCheckKey(dg.AssetKey(["warehouse", "documents"]), "no_rejected_files")
+    job = dg.define_asset_job("one_check", selection=dg.AssetSelection.checks(key))
+    defs = dg.Definitions(assets=definitions.all_assets, jobs=[job], resources={"bpe": BpeData(data_dir=str(root))})
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("one_check").execute_in_process(instance=instance)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert [(e.check_name, e.passed) for e in evaluations] == [("no_rejected_files", True)]
+    assert result.get_asset_materialization_events() == []  # nothing was rebuilt to run it

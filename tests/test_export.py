@@ -62,26 +62,28 @@ def query(wh: Path, sql: str, params=None):
 
 def marts_in(wh: Path) -> list[str]:
     rows = query(wh, "select table_name from duckdb_tables() where schema_name = 'main' order by table_name")
-    return [t for (t,) in rows if t.startswith("mart_")]
+    return [t for (t,) in rows if t.startswith("mart_") or t == "recurring_findings"]
 
 
-def sheet_rows(path: Path) -> list[tuple]:
+def sheet_rows(path: Path, sheet: str) -> list[tuple]:
     wb = load_workbook(path, read_only=True)
     try:
-        (ws,) = wb.worksheets
-        return [tuple(r) for r in ws.iter_rows(values_only=True)]
+        return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
     finally:
         wb.close()
 
 
-def test_xlsx_one_file_per_mart_with_chinese_headers(warehouse, tmp_path):
+def test_xlsx_one_workbook_with_every_mart_and_chinese_headers(warehouse, tmp_path):
     written = export(warehouse, tmp_path, "xlsx")
-    assert [p.name for p in written] == [f"{t}.xlsx" for t in marts_in(warehouse)]
-    assert {p.stem for p in written} >= {
+    assert [p.name for p in written] == ["bpe_marts.xlsx"]
+    wb = load_workbook(written[0], read_only=True)
+    assert wb.sheetnames == ["说明"] + marts_in(warehouse)
+    wb.close()
+    assert set(marts_in(warehouse)) >= {
         "mart_report_scores", "mart_district_year", "mart_audit_reductions", "mart_execution",
-        "mart_indicator_loss", "mart_finding_themes",
+        "mart_indicator_loss", "mart_finding_themes", "recurring_findings",
     }
-    rows = sheet_rows(tmp_path / "mart_district_year.xlsx")
+    rows = sheet_rows(tmp_path / "bpe_marts.xlsx", "mart_district_year")
     header = rows[0]
     assert header[:4] == ("地区", "报告年度", "报告数", "平均得分")
     assert "事前评估审减率（%）" in header and "平均得分较上一年度变化" in header
@@ -105,14 +107,14 @@ def test_xlsx_headers_are_the_column_comments_and_rows_are_complete(warehouse, t
             [table],
         )
         (n,) = query(warehouse, f"select count(*) from {table}")[0]
-        rows = sheet_rows(tmp_path / f"{table}.xlsx")
+        rows = sheet_rows(tmp_path / "bpe_marts.xlsx", table)
         assert rows[0] == tuple(c for (c,) in comments), table
         assert len(rows) - 1 == n, table
 
 
 def test_xlsx_numbers_and_booleans_keep_their_type(warehouse, tmp_path):
     export(warehouse, tmp_path, "xlsx")
-    rows = sheet_rows(tmp_path / "mart_execution.xlsx")
+    rows = sheet_rows(tmp_path / "bpe_marts.xlsx", "mart_execution")
     header = rows[0]
     shijingshan = next(dict(zip(header, r)) for r in rows[1:] if r[header.index("地区")] == "石景山区")
     # 003_*.txt: 安排预算资金480.00万元 … 实际支出240.00万元 … 预算资金执行率为50%
@@ -124,7 +126,8 @@ def test_xlsx_numbers_and_booleans_keep_their_type(warehouse, tmp_path):
 def test_csv_has_column_names_and_values(warehouse, tmp_path):
     written = export(warehouse, tmp_path, "csv")
     assert [p.suffix for p in written] == [".csv"] * len(marts_in(warehouse))
-    with open(tmp_path / "mart_district_year.csv", encoding="utf-8", newline="") as fh:
+    assert (tmp_path / "mart_district_year.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM, for Excel
+    with open(tmp_path / "mart_district_year.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[:4] == ["district", "report_year", "n_reports", "avg_score"]
     beijing = next(r for r in rows if r["district"] == "北京市")
@@ -154,7 +157,7 @@ def test_export_overwrites_and_leaves_no_temporary_files(warehouse, tmp_path):
     export(warehouse, tmp_path, "csv")
     names = sorted(p.name for p in tmp_path.iterdir())
     assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
-    assert len(names) == 2 * len(marts_in(warehouse))
+    assert len(names) == 1 + len(marts_in(warehouse))  # the workbook and a csv per mart
 
 
 @pytest.fixture
@@ -202,10 +205,11 @@ def test_header_rules(odd_warehouse):
 
 def test_xlsx_awkward_values(odd_warehouse, tmp_path):
     written = export(odd_warehouse, tmp_path / "out", "xlsx")
-    assert [p.name for p in written] == ["mart_empty.xlsx", "mart_odd.xlsx", "mart_view.xlsx"]
-    assert sheet_rows(tmp_path / "out" / "mart_empty.xlsx") == [("地区",)]
-    wb = load_workbook(tmp_path / "out" / "mart_odd.xlsx")
-    ws = wb.active
+    assert [p.name for p in written] == ["bpe_marts.xlsx"]
+    assert load_workbook(written[0]).sheetnames == ["说明", "mart_empty", "mart_odd", "mart_view"]
+    assert sheet_rows(written[0], "mart_empty") == [("地区",)]
+    wb = load_workbook(written[0])
+    ws = wb["mart_odd"]
     assert ws.title == "mart_odd"
     assert ws.freeze_panes == "A2"
     title = ws["C2"]
@@ -223,3 +227,21 @@ def test_bad_format_and_missing_warehouse(tmp_path, odd_warehouse):
     with pytest.raises(FileNotFoundError):
         export(tmp_path / "nope.duckdb", tmp_path, "csv")
     assert [p.name for p in export(odd_warehouse, tmp_path / "p", ".PARQUET")][:1] == ["mart_empty.parquet"]
+
+
+def test_xlsx_formats_filters_widths_and_the_dictionary_sheet(warehouse, tmp_path):
+    (path,) = export(warehouse, tmp_path, "xlsx")
+    wb = load_workbook(path)
+    ws = wb["mart_district_year"]
+    header = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{ws.max_row}"
+    money = ws.cell(2, header.index("事前评估涉及资金（万元）") + 1)
+    rate = ws.cell(2, header.index("事前评估审减率（%）") + 1)
+    assert money.number_format == "#,##0.00" and rate.number_format == '0.00"%"'
+    width = ws.column_dimensions[ws.cell(1, header.index("事前评估审减率（%）") + 1).column_letter].width
+    assert width >= len("事前评估审减率（%）") * 2 - 4  # fitted to the Chinese header
+    d = [tuple(c.value for c in r) for r in wb["说明"].iter_rows()]
+    assert d[0] == ("表", "表说明", "列", "类型", "中文名", "单位")
+    row = next(r for r in d if r[0] == "mart_district_year" and r[2] == "exante_reduced_wan")
+    assert row[1] == "地区年度对比：得分、资金、执行率与事前评估审减" and row[5] == "万元"
+    assert any(r[0] == "reports" and r[2] == "total_score" for r in d)  # the landed tables too

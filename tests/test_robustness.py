@@ -41,6 +41,31 @@ def test_duplicate_file_is_named_and_not_loaded_twice(data_root):
     assert n_reports(data_root) == 8
 
 
+def _marts(root: Path) -> dict[str, list]:
+    con = duckdb.connect(str(root / "marts" / "warehouse.duckdb"), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("select table_name from information_schema.tables where table_name like 'mart_%' order by 1").fetchall()]
+        return {n: sorted(map(repr, con.execute(f"select * from {n}").fetchall())) for n in names}
+    finally:
+        con.close()
+
+
+def test_same_report_in_another_encoding_changes_no_mart(data_root, tmp_path):
+    run_all(paths(data_root))
+    before = _marts(data_root)
+    # the Fengtai bundle again, as a GB18030 file under another name: other bytes, the same text
+    (data_root / "raw" / "zz_fengtai_gb18030.txt").write_bytes(FENGTAI.read_text(encoding="utf-8").encode("gb18030"))
+    run_all(paths(data_root))
+    status, reason, n = docs(data_root)["zz_fengtai_gb18030.txt"]
+    assert status == "duplicate" and FENGTAI.name in reason and "same text" in reason and n == 0
+    assert n_reports(data_root) == 8
+    assert _marts(data_root) == before
+    # the first file gone, the copy is the report's only file: it is loaded
+    (data_root / "raw" / FENGTAI.name).unlink()
+    run_all(paths(data_root))
+    assert docs(data_root)["zz_fengtai_gb18030.txt"][0] in ("parsed", "partial") and n_reports(data_root) == 8
+
+
 @pytest.mark.parametrize(
     "name,content,reason_part",
     [
@@ -127,3 +152,38 @@ def test_report_cut_short_makes_the_file_partial_and_says_what_is_missing(data_r
     status, reason, n = docs(data_root)["half.txt"]
     assert status == "partial" and n == 1
     assert "总分" in reason and "评价等级" in reason and "地区" not in reason
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty", "shrunk"])
+def test_a_missing_empty_or_shrunken_raw_folder_keeps_the_last_warehouse(data_root, damage, monkeypatch):
+    from pipelines.lake import RawFolderGuard
+
+    monkeypatch.delenv("BPE_ALLOW_SHRINK", raising=False)
+    run_all(paths(data_root))
+    wh = data_root / "marts" / "warehouse.duckdb"
+    before, n_before = wh.read_bytes(), n_reports(data_root)
+    raw = data_root / "raw"
+    if damage == "missing":
+        shutil.rmtree(raw)  # an unmounted share, a mistyped BPE_DATA_DIR
+    else:
+        files = sorted(raw.iterdir())
+        for f in files if damage == "empty" else files[:-1]:  # shrunk: 1 of 3 files left
+            f.unlink()
+    with pytest.raises(RawFolderGuard) as exc:
+        run_all(paths(data_root))
+    assert "the last warehouse is kept" in exc.value.args[0] and "上次的仓库保持不变" in exc.value.args[0]
+    assert wh.read_bytes() == before and n_reports(data_root) == n_before
+    if damage != "missing":  # an intended shrink is allowed with the flag
+        monkeypatch.setenv("BPE_ALLOW_SHRINK", "1")
+        run_all(paths(data_root))
+        assert n_reports(data_root) < n_before
+
+
+def test_extraction_reports_progress(data_root):
+    from pipelines import lake
+
+    seen = []
+    p = paths(data_root)
+    entries = lake.scan_raw(p.raw)
+    lake.extract_all(p, entries, workers=1, progress=seen.append)
+    assert seen[-1].startswith("extraction: 3/3 files (100%)") and "files/s, ETA 0m00s" in seen[-1]

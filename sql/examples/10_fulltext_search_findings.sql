@@ -3,8 +3,10 @@
 --
 -- DuckDB's full-text index does not segment Chinese: findings.search_text holds jieba tokens
 -- joined by spaces, so the query is written as tokens too ('满意度 调查 满意度调查').
--- `bpe search "满意度调查"` segments for you. In the DuckDB CLI, load the FTS extension from the
--- project's wheel first:  LOAD '.venv/lib/python3.11/site-packages/duckdb_extension_fts/extensions/v1.5.5/fts.duckdb_extension';
+-- `bpe search "满意度调查"` segments for you. Run this file with `bpe sql -f <this file>`: it opens
+-- the DuckDB CLI read-only with the FTS extension loaded from the project's wheel (in a plain
+-- DuckDB CLI, LOAD that file first: .venv/lib/python3.11/site-packages/duckdb_extension_fts/
+-- extensions/v1.5.5/fts.duckdb_extension).
 -- province and city (added columns) tell apart districts of the same name (上海市普陀区, 舟山市普陀区).
 -- Write the query as a literal: match_bm25 is a macro, and a subquery in its place is expanded
 -- in several places and can take all the memory there is.
