@@ -26,7 +26,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 # The main job once over <data root>/raw (data/ unless BPE_DATA_DIR names another root).
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster job execute -m pipelines.definitions -j bpe_job
+	$(BIN)/dagster job execute -m pipelines.orchestration.definitions -j bpe_job
 	@$(BIN)/bpe status
 
 test: $(STAMP)
@@ -35,10 +35,10 @@ test: $(STAMP)
 
 # The Dagster UI on http://127.0.0.1:3000 (same code location as `make run`).
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -m pipelines.orchestration.definitions -h 127.0.0.1 -p 3000
 
 validate: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster definitions validate -m pipelines.definitions
+	$(BIN)/dagster definitions validate -m pipelines.orchestration.definitions
 
 # Benchmarks on synthetic reports (generated under /tmp, never in data/raw): writes docs/benchmarks.md.
 bench: $(STAMP)
@@ -68,5 +68,5 @@ EVAL_ROOT ?= .tmp/eval-real
 eval-real: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@test -d "$(REAL_DIR)" || { echo "REAL_DIR=$(REAL_DIR) is not a folder of real texts"; exit 2; }
 	rm -rf $(EVAL_ROOT) && mkdir -p $(EVAL_ROOT)/raw && cp "$(REAL_DIR)"/* $(EVAL_ROOT)/raw/
-	BPE_DATA_DIR=$(abspath $(EVAL_ROOT)) $(BIN)/dagster job execute -m pipelines.definitions -j bpe_job > $(EVAL_ROOT)/run.log 2>&1 || { tail -30 $(EVAL_ROOT)/run.log; exit 1; }
+	BPE_DATA_DIR=$(abspath $(EVAL_ROOT)) $(BIN)/dagster job execute -m pipelines.orchestration.definitions -j bpe_job > $(EVAL_ROOT)/run.log 2>&1 || { tail -30 $(EVAL_ROOT)/run.log; exit 1; }
 	$(BIN)/python $(SCORER) $(EVAL_ROOT)/marts/warehouse.duckdb --gold $(GOLD) $(SHOW)

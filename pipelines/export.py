@@ -10,18 +10,16 @@
   decimals, rates with a % sign, scores with two decimals), booleans TRUE/FALSE, text stays
   text even when it starts with "=" (no formula injection from report titles), lists joined
   with "、".
-- csv (DuckDB COPY): one file per mart, UTF-8 with a byte-order mark (so Excel opens the Chinese
+- csv (Polars, from DuckDB's result): one file per mart, UTF-8 with a byte-order mark (so Excel opens the Chinese
   text right), header row with the contract's column names.
 - parquet (DuckDB COPY): one file per mart, contract column names and types (DECIMAL stays DECIMAL).
 
 The warehouse is opened read-only, so an export never blocks or disturbs a rebuild.
 """
 
-import codecs
 import datetime as dt
 import os
 import re
-import shutil
 import tempfile
 from contextlib import contextmanager
 from decimal import Decimal
@@ -254,16 +252,11 @@ def _write_workbook(con: duckdb.DuckDBPyConnection, marts: list[str], path: Path
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    """UTF-8 with a byte-order mark: Excel reads a BOM-less CSV as the local code page."""
+    """UTF-8 with a byte-order mark (Excel reads a BOM-less CSV as the local code page), by Polars
+    from DuckDB's result; decimals keep their scale, nulls are empty."""
+    frame = con.execute(f"select * from {_ident(table)}").pl()
     with _atomic_target(path) as tmp:
-        raw = tmp.with_name(tmp.name + ".raw")
-        try:
-            con.execute(f"copy (select * from {_ident(table)}) to {_sql_string(str(raw))} (format csv, header true)")
-            with open(tmp, "wb") as out, open(raw, "rb") as src:
-                out.write(codecs.BOM_UTF8)
-                shutil.copyfileobj(src, out)
-        finally:
-            raw.unlink(missing_ok=True)
+        frame.write_csv(tmp, include_bom=True)
 
 
 def export(warehouse_path: Path, out_dir: Path, fmt: str) -> list[Path]:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipelines.extract.document import DocResult, evidence, extract_document, report_id  # noqa: F401 (re-exported)
+from pipelines import schema
 from pipelines.ingest.read import Rejected, read_raw, sha256
 from pipelines.text import normalize, normalize_parts
 
@@ -41,21 +42,8 @@ def process_text(doc_id: str, text: str) -> DocResult:
 def process_bytes(rel_path: str, data: bytes, max_bytes: int | None = None) -> DocResult:
     doc_id = sha256(data)
     now = datetime.now(timezone.utc)
-    doc = {
-        "doc_id": doc_id,
-        "path": rel_path,
-        "format": Path(rel_path).suffix.lower().lstrip(".") or None,
-        "encoding": None,
-        "size_bytes": len(data),
-        "n_chars": None,
-        "status": "rejected",
-        "reason": None,
-        "n_reports": 0,
-        "ingested_at": now,
-        "doc_kind": None,
-        "text_method": None,
-        "text_sha256": None,
-    }
+    doc = schema.document_row(doc_id=doc_id, path=rel_path, format=Path(rel_path).suffix.lower().lstrip(".") or None,
+                              size_bytes=len(data), ingested_at=now)
     try:
         raw = read_raw(Path(rel_path), data, **({"max_bytes": max_bytes} if max_bytes else {}))
         doc["format"], doc["encoding"] = raw.format, raw.encoding

@@ -191,6 +191,19 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
 LANDED_TABLES = list(TABLES)
 
 
+def document_row(**values) -> dict:
+    """A `documents` row: every column of the contract, null unless given. The one place that
+    builds them (a file extracted, a duplicate, a file that could not be read)."""
+    names = {c.name for c in TABLES["documents"][1]}
+    unknown = set(values) - names
+    if unknown:
+        raise KeyError(f"not columns of documents: {sorted(unknown)}")
+    row = {name: None for name in names}
+    row.update(status="rejected", n_reports=0)
+    row.update(values)
+    return row
+
+
 def arrow_schema(table: str) -> pa.Schema:
     return pa.schema([pa.field(c.name, c.type) for c in TABLES[table][1]])
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
+# The SQL lives in the top-level sql/ the layout names; pipelines/sql is a link to it, so that the
+# package ships it and a non-editable install (no project folder beside it) finds it.
+SQL_DIR = Path(__file__).resolve().parent / "sql" if (Path(__file__).resolve().parent / "sql").is_dir() else PROJECT_ROOT / "sql"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 # Bump when extraction logic changes: cached per-file extraction is redone for every file.

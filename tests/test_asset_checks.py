@@ -7,7 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from pipelines import assets, lake, schema
+from pipelines import lake, schema
+from pipelines.orchestration import assets
 from pipelines.settings import paths
 from pipelines.warehouse import build_warehouse, connect_read_only
 

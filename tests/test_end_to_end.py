@@ -5,8 +5,8 @@ from decimal import Decimal as D
 import dagster as dg
 import pytest
 
-from pipelines import definitions
-from pipelines.assets import BpeData
+from pipelines.orchestration import definitions
+from pipelines.orchestration.assets import BpeData
 from tests.conftest import query
 
 

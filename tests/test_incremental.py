@@ -4,6 +4,8 @@ extracted again; a changed file, a new extractor version and a removed file are.
 import duckdb
 import pytest
 
+import pipelines.extraction
+import pipelines.inventory
 import pipelines.lake
 import pipelines.settings
 from pipelines.run import run_all
@@ -75,7 +77,8 @@ def test_new_extractor_version_extracts_every_file(built, monkeypatch):
     root, p = built
     new = pipelines.settings.EXTRACTOR_VERSION + "-test-bump"
     monkeypatch.setattr(pipelines.settings, "EXTRACTOR_VERSION", new)
-    monkeypatch.setattr(pipelines.lake, "EXTRACTOR_VERSION", new)
+    for module in (pipelines.lake, pipelines.extraction, pipelines.inventory):
+        monkeypatch.setattr(module, "EXTRACTOR_VERSION", new)
     stats = run_all(p)
     assert stats["extracted"] == N_FILES and stats["cached"] == 0
     assert run_all(p)["extracted"] == 0  # and the new version is cached in turn

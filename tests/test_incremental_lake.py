@@ -3,7 +3,7 @@
 
 import duckdb
 
-from pipelines import lake
+from pipelines import inventory
 from pipelines.run import run_all
 from pipelines.settings import paths
 from tests.conftest import SHIJINGSHAN
@@ -82,8 +82,8 @@ def test_hash_cache_is_used_and_a_rewritten_file_is_rehashed(data_root, monkeypa
     p = paths(data_root)
     run_all(p)
     calls = []
-    real = lake._sha256_file
-    monkeypatch.setattr(lake, "_sha256_file", lambda path: calls.append(path.name) or real(path))
+    real = inventory._sha256_file
+    monkeypatch.setattr(inventory, "_sha256_file", lambda path: calls.append(path.name) or real(path))
     run_all(p)
     assert calls == []  # nothing changed: no file read
     target = data_root / "raw" / SHIJINGSHAN.name
