@@ -94,17 +94,16 @@ def parsed_reports(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.Materi
     return dg.MaterializeResult(metadata={k: int(v) for k, v in stats.items()})
 
 
-LAKE_SPECS = [
-    dg.AssetSpec(
-        ["lake", t],
-        group_name="lake",
-        kinds={"parquet"},
-        owners=OWNERS,
-        description=f"{schema.TABLES[t][0]} — Parquet at <data root>/lake/{t}/ (contract table `{t}`).",
-        deps=[parsed_reports],
-    )
-    for t in schema.LANDED_TABLES
-]
+def _table_specs(layer: str, kind: str, where: str, upstream) -> list[dg.AssetSpec]:
+    """One asset per landed table of a layer (lake or warehouse), described by its Chinese name."""
+    return [
+        dg.AssetSpec([layer, t], group_name=layer, kinds={kind}, owners=OWNERS,
+                     description=f"{schema.TABLES[t][0]} — {where.format(t=t)}", deps=upstream(t))
+        for t in schema.LANDED_TABLES
+    ]
+
+
+LAKE_SPECS = _table_specs("lake", "parquet", "Parquet at <data root>/lake/{t}/ (contract table `{t}`).", lambda t: [parsed_reports])
 
 
 def _column_schema(table: str) -> dg.TableSchema:
@@ -132,17 +131,7 @@ def lake_tables(context: dg.AssetExecutionContext, bpe: BpeData):
         )
 
 
-WAREHOUSE_SPECS = [
-    dg.AssetSpec(
-        ["warehouse", t],
-        group_name="warehouse",
-        kinds={"duckdb"},
-        owners=OWNERS,
-        description=f"{schema.TABLES[t][0]} — table `{t}` in marts/warehouse.duckdb, copied from the lake.",
-        deps=[["lake", t]],
-    )
-    for t in schema.LANDED_TABLES
-]
+WAREHOUSE_SPECS = _table_specs("warehouse", "duckdb", "table `{t}` in marts/warehouse.duckdb, copied from the lake.", lambda t: [["lake", t]])
 NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26))
 MART_SPECS = [
     dg.AssetSpec(
