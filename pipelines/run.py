@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 
 from pipelines import lake, settings, warehouse
@@ -45,9 +46,19 @@ def release_lock(paths: Paths) -> None:
 
 
 @contextmanager
-def run_lock(paths: Paths):
+def run_lock(paths: Paths, wait: float = 0.0):
+    """The run lock for a block (re-entrant). `wait`: seconds to wait for another run's step to
+    finish before refusing (0: refuse at once)."""
     held_before = str(paths.root) in _HELD
-    acquire_lock(paths)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            acquire_lock(paths)
+            break
+        except RunInProgress:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
     try:
         yield
     finally:

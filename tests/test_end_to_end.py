@@ -227,3 +227,31 @@ def test_a_check_runs_on_its_own(built):
     evaluations = result.get_asset_check_evaluations()
     assert [(e.check_name, e.passed) for e in evaluations] == [("no_rejected_files", True)]
     assert result.get_asset_materialization_events() == []  # nothing was rebuilt to run it
+
+
+def test_a_second_run_is_refused_with_one_clear_message(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import RAW
+
+    shutil.copytree(RAW, tmp_path / "raw")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time; from pipelines.run import acquire_lock; from pipelines.settings import paths; "
+         "acquire_lock(paths(sys.argv[1])); print('held', flush=True); time.sleep(60)", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = dg.materialize(definitions.all_assets, instance=instance,
+                                    resources={"bpe": BpeData(data_dir=str(tmp_path))}, raise_on_error=False)
+        assert not result.success
+        failure = next(e for e in result.all_events if e.is_step_failure)
+        assert failure.step_key == "raw_documents"
+        assert "another run is already working" in str(failure.event_specific_data.error)
+        assert not (tmp_path / "marts" / "warehouse.duckdb").exists()
+    finally:
+        holder.kill()
+        holder.wait()

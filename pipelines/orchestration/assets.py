@@ -2,6 +2,7 @@
 """Dagster assets: thin wiring over `pipelines.lake` and `pipelines.warehouse`, plus metadata."""
 
 import pickle
+from pathlib import Path
 from datetime import timedelta
 from collections import Counter
 
@@ -10,7 +11,7 @@ import duckdb
 
 from pipelines import lake, schema, settings, warehouse
 from pipelines import warehouse_checks as WC
-from pipelines.run import acquire_lock, release_lock
+from pipelines.run import RunInProgress, run_lock
 from pipelines.settings import Paths, paths
 
 OWNERS = ["team:bpe-data"]
@@ -25,13 +26,33 @@ class BpeData(dg.ConfigurableResource):
         return paths(self.data_dir or None)
 
 
-def _inventory_path(p: Paths):
-    return p.state / "inventory.pkl"
+# Every asset that writes takes the run lock for its own body (`run_lock`); between two steps another
+# run may take it. So each run keeps its own listing of the raw folder (by run id): a step never reads
+# another run's. A later step waits this long for another run's step before refusing.
+LOCK_WAIT_SECONDS = 600
+KEEP_INVENTORIES = 5
 
 
-def _load_inventory(p: Paths) -> list[lake.Entry]:
-    with open(_inventory_path(p), "rb") as fh:
+def _inventory_path(p: Paths, run_id: str) -> Path:
+    return p.state / "inventories" / f"{run_id}.pkl"
+
+
+def _load_inventory(p: Paths, run_id: str | None = None) -> list[lake.Entry]:
+    """This run's listing; for a check executed on its own (another run), the newest listing."""
+    path = _inventory_path(p, run_id) if run_id else None
+    if path is None or not path.exists():
+        found = sorted((p.state / "inventories").glob("*.pkl"), key=lambda f: f.stat().st_mtime)
+        if not found:
+            return []
+        path = found[-1]
+    with open(path, "rb") as fh:
         return pickle.load(fh)
+
+
+def _prune_inventories(p: Paths) -> None:
+    found = sorted((p.state / "inventories").glob("*.pkl"), key=lambda f: f.stat().st_mtime)
+    for f in found[:-KEEP_INVENTORIES]:
+        f.unlink(missing_ok=True)
 
 
 def _published(p: Paths, entries) -> dict:
@@ -50,19 +71,18 @@ def _published(p: Paths, entries) -> dict:
 )
 def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData):
     p = bpe.paths()
-    acquire_lock(p)  # held until the warehouse is swapped in (or the run's process ends)
-    entries = lake.scan_raw(p.raw, p.state / "hashes.pkl")
-    try:  # a missing, empty or shrunken raw folder stops the run here: nothing downstream replaces the warehouse
-        lake.guard_inventory(p, entries, settings.allow_shrink())
-    except lake.RawFolderGuard as exc:
-        release_lock(p)
+    try:
+        with run_lock(p):  # another run working on this data root: refuse now, with one clear message
+            entries = lake.scan_raw(p.raw, p.state / "hashes.pkl")
+            # a missing, empty or shrunken raw folder stops the run here: nothing downstream replaces the warehouse
+            lake.guard_inventory(p, entries, settings.allow_shrink())
+            last = lake.last_good_run(p)
+            if last.get("warehouse") and {k: last.get(k) for k in ("inventory", "code", "warehouse")} == _published(p, entries):
+                context.log.info(f"nothing changed since the last build ({len(entries)} raw files): the warehouse is current")
+                return
+            lake.atomic_write_bytes(_inventory_path(p, context.run.run_id), pickle.dumps(entries))
+    except (lake.RawFolderGuard, RunInProgress) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
-    last = lake.last_good_run(p)
-    if last.get("warehouse") and {k: last.get(k) for k in ("inventory", "code", "warehouse")} == _published(p, entries):
-        context.log.info(f"nothing changed since the last build ({len(entries)} raw files): the warehouse is current")
-        release_lock(p)
-        return
-    lake.atomic_write_bytes(_inventory_path(p), pickle.dumps(entries))
     by_ext = Counter((e.rel_path.rsplit(".", 1)[-1].lower() if "." in e.rel_path else "(none)") for e in entries)
     context.log.info(f"{len(entries)} raw files under {p.raw}")
     yield dg.MaterializeResult(
@@ -86,10 +106,11 @@ def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData):
 )
 def parsed_reports(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
     p = bpe.paths()
-    entries = _load_inventory(p)
-    stats = lake.extract_all(p, entries, progress=context.log.info)
-    stats["same_text"] = lake.mark_same_text(p, entries)  # a copy in another encoding or format
-    lake.atomic_write_bytes(_inventory_path(p), pickle.dumps(entries))
+    with run_lock(p, wait=LOCK_WAIT_SECONDS):
+        entries = _load_inventory(p, context.run.run_id)
+        stats = lake.extract_all(p, entries, progress=context.log.info)
+        stats["same_text"] = lake.mark_same_text(p, entries)  # a copy in another encoding or format
+        lake.atomic_write_bytes(_inventory_path(p, context.run.run_id), pickle.dumps(entries))
     context.log.info(f"extraction: {stats}")
     return dg.MaterializeResult(metadata={k: int(v) for k, v in stats.items()})
 
@@ -115,8 +136,8 @@ def _column_schema(table: str) -> dg.TableSchema:
 @dg.multi_asset(specs=LAKE_SPECS, name="lake_tables")
 def lake_tables(context: dg.AssetExecutionContext, bpe: BpeData):
     p = bpe.paths()
-    entries = _load_inventory(p)
-    landed = lake.land(p, entries)
+    with run_lock(p, wait=LOCK_WAIT_SECONDS):
+        landed = lake.land(p, _load_inventory(p, context.run.run_id))
     context.log.info(f"lake: {landed['buckets_written']} of {landed['buckets']} buckets rewritten")
     counts = lake.row_counts(p)
     for t in schema.LANDED_TABLES:
@@ -224,13 +245,11 @@ def _check(con, sql: str):
 def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
     """Rebuilds marts/warehouse.duckdb in a temporary file and swaps it in atomically."""
     p = bpe.paths()
-    acquire_lock(p)
-    try:
+    with run_lock(p, wait=LOCK_WAIT_SECONDS):
         counts = warehouse.build_warehouse(p)
-        entries = _load_inventory(p)
+        entries = _load_inventory(p, context.run.run_id)
         lake.record_good_run(p, entries, _published(p, entries))
-    finally:
-        release_lock(p)
+        _prune_inventories(p)
     con = warehouse.connect_read_only(p)
     try:
         for t in schema.LANDED_TABLES:
@@ -270,9 +289,9 @@ def sql_checks(con):
         )
 
 
-def asset_checks(con, p: Paths):
+def asset_checks(con, p: Paths, run_id: str | None = None):
     yield from sql_checks(con)
-    raw = {e.rel_path for e in _load_inventory(p)}  # this run's listing of the raw folder
+    raw = {e.rel_path for e in _load_inventory(p, run_id)}  # this run's listing of the raw folder
     rows = {r[0] for r in _check(con, "select path from documents")}
     missing = sorted(raw - rows)
     yield dg.AssetCheckResult(
@@ -292,7 +311,7 @@ def warehouse_checks(context: dg.AssetCheckExecutionContext, bpe: BpeData):
     con = warehouse.connect_read_only(p)
     try:
         selected = {k.name for k in context.selected_asset_check_keys}
-        for result in asset_checks(con, p):
+        for result in asset_checks(con, p, context.run.run_id):
             if result.check_name in selected:
                 yield result
     finally:
