@@ -76,14 +76,19 @@ def read_pdf_pages(data: bytes, limits: Limits | None = None) -> list[dict]:
     return pages
 
 
-def read_pdf(data: bytes, limits: Limits | None = None) -> str:
-    """Text of a PDF: its pages joined (`pdf.join_pages`), OCR'd where the text layer is unusable."""
+def read_pdf_parts(data: bytes, limits: Limits | None = None) -> tuple[list[str], list[dict]]:
+    """A PDF's pages as joined into its text (`pdf.join_pages`: each with the separator after it),
+    and what each page was read by; rejected when no page gave text."""
     pages = read_pdf_pages(data, limits)
     parts, _ = _pdf.join_pages([p["text"] if p["usable"] else "" for p in pages])
-    text = "".join(parts)
-    if not text.strip():
+    if not "".join(parts).strip():
         raise Rejected(pdf_no_text_reason(pages))
-    return text
+    return parts, pages
+
+
+def read_pdf(data: bytes, limits: Limits | None = None) -> str:
+    """Text of a PDF: its pages joined, OCR'd where the text layer is unusable."""
+    return "".join(read_pdf_parts(data, limits)[0])
 
 
 def pdf_no_text_reason(pages: list[dict]) -> str:

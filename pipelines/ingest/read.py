@@ -81,7 +81,7 @@ def _limits(max_bytes: int):
 
 def read_raw(path: Path, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> RawText:
     """Turn one raw file's bytes into text, or raise `Rejected`."""
-    from pipelines.ingest import formats, pdf
+    from pipelines.ingest import formats
 
     limits = _limits(max_bytes)
     check_size(data, limits)  # the one size check, before anything is decoded or parsed
@@ -113,11 +113,8 @@ def read_raw(path: Path, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Raw
     if fmt == "html":
         return RawText(formats.read_html(data, limits), "html", None, "text")
     if fmt == "pdf":
-        pages = formats.read_pdf_pages(data, limits)
-        parts, _ = pdf.join_pages([p["text"] if p["usable"] else "" for p in pages])
+        parts, pages = formats.read_pdf_parts(data, limits)
         text = "".join(parts)
-        if not text.strip():
-            raise Rejected(formats.pdf_no_text_reason(pages))
         methods = {p["method"] for p in pages if p["usable"]}
         method = methods.pop() if len(methods) == 1 else "mixed"
         return RawText(text, "pdf", None, method, page_texts=parts, pages=pages)
