@@ -32,6 +32,27 @@ def test_cli_prints_the_dictionary(capsys):
     assert capsys.readouterr().out == schema.data_dictionary_markdown()
 
 
-@pytest.mark.skipif(not SHARED_CONTRACT.is_file(), reason="the shared contract is not checked out beside the project")
-def test_project_copy_of_the_contract_is_current():
-    assert (DOCS / "warehouse.md").read_text(encoding="utf-8") == SHARED_CONTRACT.read_text(encoding="utf-8")
+def _extends(base: str, extended: str) -> list[str]:
+    """The lines of `base` that `extended` lacks, in order: the project's copy may add lines
+    anywhere but must keep every line of the shared contract, in the same order."""
+    lines, at, missing = extended.splitlines(), 0, []
+    for line in base.splitlines():
+        try:
+            at = lines.index(line, at) + 1
+        except ValueError:
+            missing.append(line)
+    return missing
+
+
+def test_extends_keeps_every_line_in_order():
+    assert _extends("a\nb\nc", "a\nx\nb\nc\ny") == []
+    assert _extends("a\nb\nc", "a\nc") == ["b"]
+    assert _extends("a\nb", "b\na") == ["b"]  # order matters
+
+
+def test_project_copy_extends_the_shared_contract():
+    if not SHARED_CONTRACT.is_file():
+        pytest.fail(f"the shared contract is not beside the project at {SHARED_CONTRACT}")
+    ours = (DOCS / "warehouse.md").read_text(encoding="utf-8")
+    missing = _extends(SHARED_CONTRACT.read_text(encoding="utf-8"), ours)
+    assert missing == [], f"docs/warehouse.md drops or reorders lines of the shared contract: {missing[:3]}"
