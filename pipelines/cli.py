@@ -3,6 +3,7 @@
   bpe status                 what the warehouse holds (files by status, reports by district/year)
   bpe explain FILE           every report found in one raw file, every value with its evidence
   bpe query "SQL"            run read-only SQL against the warehouse and print a table
+                             (the warehouse only: no other files unless --allow-files)
   bpe export --format xlsx|csv|parquet DIR   write every mart to DIR (xlsx with Chinese headers)
   bpe search "满意度调查"     ranked full-text search over problems and suggestions
 """
@@ -101,18 +102,36 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def _connect():
+def _connect(fts: bool = False, allow_files: bool = False):
     from pipelines.warehouse import connect_read_only
 
     p = paths()
     if not p.warehouse.exists():
         print(f"no warehouse at {p.warehouse}: run `make run` first", file=sys.stderr)
         return None
-    return connect_read_only(p)
+    return connect_read_only(p, fts=fts, allow_files=allow_files)
+
+
+# The DuckDB CLI's own refusals in safe mode (`.shell`, `.output`, `.open`, `.read`, …).
+_CLI_SAFE_MODE = "cannot be used in -safe mode"
+
+
+def refusal_line(message: str, command: str) -> str | None:
+    """One line for an analyst when DuckDB refused file access (or a SET) because the connection
+    is locked down (`warehouse.lock_down`), naming the flag that turns file access on; None for
+    any other error."""
+    from pipelines.warehouse import REFUSED_MARKERS
+
+    if not any(m in message for m in REFUSED_MARKERS + (_CLI_SAFE_MODE,)):
+        return None
+    reason = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    return (f"错误 / error: 文件访问已关闭 / file access is off: `bpe {command}` reads the warehouse and nothing "
+            f"else (no COPY … TO, read_csv of other files, ATTACH, INSTALL or SET); "
+            f"`bpe {command} --allow-files` turns it on — DuckDB: {reason}")
 
 
 def cmd_query(args) -> int:
-    con = _connect()
+    con = _connect(fts=True, allow_files=args.allow_files)  # FTS loaded, so example 10 runs here too
     if con is None:
         return 2
     try:
@@ -121,7 +140,7 @@ def cmd_query(args) -> int:
             return 0
         rel.show(max_width=args.width, max_rows=args.max_rows)
     except Exception as exc:  # show the SQL error plainly
-        print(f"error: {exc}", file=sys.stderr)
+        print(refusal_line(str(exc), "query") or f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         con.close()
@@ -138,7 +157,12 @@ def duckdb_cli() -> str | None:
 
 def cmd_sql(args) -> int:
     """The DuckDB CLI on the warehouse, read-only, with the FTS extension loaded from its wheel
-    (so full-text search, example 10, runs as written; nothing is downloaded)."""
+    (so full-text search, example 10, runs as written; nothing is downloaded).
+
+    Then, unless --allow-files, the CLI's safe mode: DuckDB's enable_external_access off and the
+    configuration locked (no COPY … TO, read_csv of other files, ATTACH, INSTALL, SET), and no
+    dot command that touches files or the shell (.shell, .system, .output, .once, .open, .read,
+    .import, .log). It is switched on after the LOAD, which needs file access."""
     import os
     import subprocess
 
@@ -155,6 +179,8 @@ def cmd_sql(args) -> int:
     load = f"LOAD '{fts_extension_path().as_posix()}';"
     cmd = [cli, "-readonly", "-cmd", "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;",
            "-cmd", load]
+    if not args.allow_files:
+        cmd += ["-cmd", ".safe_mode"]
     if args.csv:
         cmd.append("-csv")
     cmd.append(str(p.warehouse))
@@ -163,8 +189,23 @@ def cmd_sql(args) -> int:
     elif args.file:
         cmd += ["-c", Path(args.file).read_text(encoding="utf-8")]
     if not args.command and not args.file and sys.stdin.isatty():
+        if not args.allow_files:
+            print("文件访问已关闭 / file access is off: this session reads the warehouse only "
+                  "(`bpe sql --allow-files` turns file access on)", file=sys.stderr)
         os.execv(cli, cmd)  # an interactive session: the CLI takes over the terminal
-    return subprocess.run(cmd).returncode
+    if args.allow_files:
+        return subprocess.run(cmd).returncode
+    # The CLI's refusals become the one line of `refusal_line` (without DuckDB's "LINE 1: … ^"
+    # context under it); its other messages pass as they are.
+    done = subprocess.run(cmd, stderr=subprocess.PIPE)
+    context = False
+    for line in done.stderr.decode("utf-8", "replace").splitlines():
+        if context and (not line.strip() or line.startswith("LINE ") or line.strip() == "^"):
+            continue
+        refused = refusal_line(line, "sql")
+        context = refused is not None
+        print(refused or line, file=sys.stderr)
+    return done.returncode
 
 
 def cmd_export(args) -> int:
@@ -315,6 +356,8 @@ EPILOG = """examples / 示例:
   bpe search 满意度调查                         # ranked search over problems and suggestions / 检索问题与建议
   bpe export --format xlsx data/exports         # one workbook of every mart / 导出
   bpe tables ; bpe describe reports             # the data dictionary / 数据字典
+bpe query and bpe sql read the warehouse and no other file; --allow-files lets the SQL read or
+write files (COPY … TO, read_csv, ATTACH) / 默认不能读写其他文件，--allow-files 打开。
 every command takes --data-dir DIR (default: $BPE_DATA_DIR, else data/)."""
 
 
@@ -343,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("sql")
     p.add_argument("--width", type=int, default=200)
     p.add_argument("--max-rows", type=int, default=100)
+    p.add_argument("--allow-files", action="store_true",
+                   help="let the SQL read and write other files (COPY … TO, read_csv, ATTACH); off by default / 允许访问文件")
     p.set_defaults(fn=cmd_query)
     p = sub.add_parser("sql", parents=[common], help="the DuckDB CLI on the warehouse (read-only, full-text search loaded) / 打开DuckDB命令行",
                        description="Open the DuckDB CLI on marts/warehouse.duckdb read-only, with the FTS extension "
@@ -351,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-c", "--command", help="run this SQL and exit")
     p.add_argument("-f", "--file", help="run the SQL in this file and exit")
     p.add_argument("--csv", action="store_true", help="print results as CSV")
+    p.add_argument("--allow-files", action="store_true",
+                   help="let the SQL and dot commands read and write other files (COPY … TO, read_csv, ATTACH, .output, "
+                   ".shell); off by default / 允许访问文件")
     p.set_defaults(fn=cmd_sql)
     p = sub.add_parser("export", parents=[common], help="write every mart as xlsx, csv or parquet files")
     p.add_argument("--format", choices=["xlsx", "csv", "parquet"], default="xlsx")

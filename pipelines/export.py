@@ -8,10 +8,14 @@
   by two columns gets the column name appended), frozen, with an autofilter; columns fitted to
   their content; numbers stay numbers with a format (万元 with thousands separators and two
   decimals, rates with a % sign, scores with two decimals), booleans TRUE/FALSE, text stays
-  text even when it starts with "=" (no formula injection from report titles), lists joined
-  with "、".
+  text even when it starts with "=" (no formula injection from report titles: a string cell,
+  and text starting with = + - @ tab or CR is also marked quote-prefixed, Excel's leading ',
+  so editing the cell does not turn it into a formula either), lists joined with "、".
 - csv (Polars, from DuckDB's result): one file per mart, UTF-8 with a byte-order mark (so Excel opens the Chinese
-  text right), header row with the contract's column names.
+  text right), header row with the contract's column names. A text cell starting with = + - @
+  tab or CR gets a leading ' (OWASP's advice on CSV injection: a CSV has no types, so Excel
+  would run `=HYPERLINK(…)` from a report title as a formula); numbers stay numbers, a negative
+  amount is written -480.0000, unquoted.
 - parquet (DuckDB COPY): one file per mart, contract column names and types (DECIMAL stays DECIMAL).
 
 The warehouse is opened read-only, so an export never blocks or disturbs a rebuild.
@@ -95,6 +99,16 @@ def _copy(con: duckdb.DuckDBPyConnection, table: str, path: Path, options: str) 
         con.execute(f"copy (select * from {_ident(table)}) to {_sql_string(str(tmp))} ({options})")
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"  # Excel's "this is text" prefix
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula (it starts with = + - @ tab or CR)."""
+    return text.startswith(FORMULA_START)
+
+
 def _xlsx_value(ws, value):
     """A cell value openpyxl writes faithfully; text that looks like a formula stays text."""
     from openpyxl.cell import WriteOnlyCell
@@ -114,6 +128,8 @@ def _xlsx_value(ws, value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell = WriteOnlyCell(ws, value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
+        if looks_like_formula(value):
+            cell.quotePrefix = True  # Excel's leading ': stays text even when the cell is edited
         return cell
     return value
 
@@ -251,10 +267,26 @@ def _write_workbook(con: duckdb.DuckDBPyConnection, marts: list[str], path: Path
         wb.save(tmp)
 
 
+def _csv_text_escaped(frame):
+    """`frame` with a ' before every text cell that looks like a formula (FORMULA_START); only
+    text columns change, so numbers (negative ones too) stay numbers."""
+    import polars as pl
+
+    text = [name for name, dtype in frame.schema.items()
+            if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))]
+    escaped = []
+    for name in text:
+        col = pl.col(name).cast(pl.String)
+        formula = pl.any_horizontal([col.str.starts_with(c) for c in FORMULA_START])
+        escaped.append(pl.when(formula).then(pl.lit(QUOTE) + col).otherwise(col).alias(name))
+    return frame.with_columns(escaped) if escaped else frame
+
+
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     """UTF-8 with a byte-order mark (Excel reads a BOM-less CSV as the local code page), by Polars
-    from DuckDB's result; decimals keep their scale, nulls are empty."""
-    frame = con.execute(f"select * from {_ident(table)}").pl()
+    from DuckDB's result; decimals keep their scale, nulls are empty, formula-like text gets a
+    leading ' (`_csv_text_escaped`)."""
+    frame = _csv_text_escaped(con.execute(f"select * from {_ident(table)}").pl())
     with _atomic_target(path) as tmp:
         frame.write_csv(tmp, include_bom=True)
 

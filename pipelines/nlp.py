@@ -1,8 +1,10 @@
 """Chinese tokenization for the warehouse: one jieba tokenizer we own.
 
 - `get_tokenizer(cache_dir=None)`: the module's own `jieba.Tokenizer` (never the global
-  one), built lazily once, with its prefix-dict cache in `cache_dir` (default
-  `<tempfile.gettempdir()>/bpe-jieba`) and the domain dictionary
+  one), built lazily once, with its prefix-dict cache in `cache_dir` (set by the run to
+  `<data root>/.state/jieba` with `set_cache_dir`; else the user's own `~/.cache/bpe/jieba`,
+  never a shared temp folder), in a file named by the hash of the dictionary it was built from,
+  and the domain dictionary
   `pipelines/rules/userdict.txt` loaded. Building it prints nothing (jieba's logger is
   set to WARNING).
 - `tokenize(text) -> list[str]`: words in order, without stop words
@@ -16,10 +18,11 @@
   With `idf=None`, jieba's bundled IDF table is used.
 """
 
+import hashlib
 import logging
 import math
+import os
 import re
-import tempfile
 import threading
 import unicodedata
 from collections import Counter
@@ -40,8 +43,31 @@ _JIEBA_IDF: tuple[dict, float] | None = None
 _NUMBER = re.compile(r"^[\d.,，%‰+\-−~～/:]+$|^[零〇一二三四五六七八九十百千万亿两]+$")
 
 
+_CACHE_DIR: Path | None = None
+
+
 def default_cache_dir() -> Path:
-    return Path(tempfile.gettempdir()) / "bpe-jieba"
+    """The folder of jieba's prefix-dict cache: the one the run set (`set_cache_dir`), else the
+    user's cache folder (XDG_CACHE_HOME or ~/.cache)/bpe/jieba, private to the user."""
+    if _CACHE_DIR is not None:
+        return _CACHE_DIR
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "bpe" / "jieba"
+
+
+def set_cache_dir(path: str | Path) -> None:
+    """Where the tokenizer keeps its cache (the run passes <data root>/.state/jieba)."""
+    global _CACHE_DIR
+    _CACHE_DIR = Path(path)
+
+
+@lru_cache(maxsize=1)
+def _dict_hash() -> str:
+    """The hash of jieba's dictionary and version: a cache built from another dictionary is never read."""
+    h = hashlib.sha256(f"jieba {getattr(jieba, '__version__', '')}\n".encode())
+    with jieba.get_dict_file() as fh:
+        h.update(fh.read())
+    return h.hexdigest()[:16]
 
 
 def get_tokenizer(cache_dir: str | Path | None = None) -> jieba.Tokenizer:
@@ -54,9 +80,10 @@ def get_tokenizer(cache_dir: str | Path | None = None) -> jieba.Tokenizer:
         if _TOKENIZER is None:
             jieba.setLogLevel(logging.WARNING)  # "Building prefix dict …" goes nowhere
             tmp = Path(cache_dir) if cache_dir else default_cache_dir()
-            tmp.mkdir(parents=True, exist_ok=True)
+            tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
             tk = jieba.Tokenizer()
             tk.tmp_dir = str(tmp)
+            tk.cache_file = f"jieba-{_dict_hash()}.cache"
             tk.initialize()
             tk.load_userdict(str(USERDICT))
             _TOKENIZER = tk

@@ -1,5 +1,6 @@
 """The whole pipeline as plain functions, and the run lock that keeps two runs apart."""
 
+import errno
 import fcntl
 import os
 import time
@@ -16,26 +17,40 @@ class RunInProgress(RuntimeError):
 _HELD: dict[str, int] = {}  # data root -> lock fd held by this process
 
 
+def _holder(path) -> str:
+    try:
+        pid = int(open(path, encoding="ascii").read().strip() or 0)
+    except (OSError, ValueError):
+        return ""
+    return f"（进程 {pid}）/ (process {pid})" if pid else ""
+
+
 def acquire_lock(paths: Paths) -> None:
     """Only one pipeline run per data root at a time; a second one refuses with a clear message.
 
-    The lock is an flock on <data root>/.state/run.lock: the OS releases it when the process
-    dies, so a killed run never leaves a stale lock behind. Re-entrant within one process.
+    The lock is a POSIX record lock (`lockf`) on <data root>/.state/run.lock. It belongs to the
+    process that took it, not to its children: a forked worker does not inherit it (unlike an
+    flock, which orphaned workers of a killed run would keep holding for good), and the OS drops
+    it when that process dies, so a killed run never leaves a stale lock behind. The file names
+    the holder's pid. Re-entrant within one process.
     """
     key = str(paths.root)
     if key in _HELD:
         return
     paths.state.mkdir(parents=True, exist_ok=True)
-    fd = os.open(paths.state / "run.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    lock = paths.state / "run.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
         os.close(fd)
+        if exc.errno not in (errno.EACCES, errno.EAGAIN):
+            raise
         raise RunInProgress(
-            f"另一个运行正在处理 {paths.root}，请稍后再试 / another run is already working on {paths.root}"
+            f"另一个运行正在处理 {paths.root}{_holder(lock)}，请稍后再试 / another run is already working on {paths.root}"
         ) from None
     os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
     _HELD[key] = fd
 
 
@@ -68,7 +83,8 @@ def run_lock(paths: Paths, wait: float = 0.0):
 
 def run_all(paths: Paths, workers: int | None = None, allow_shrink: bool | None = None) -> dict:
     with run_lock(paths):
-        entries = lake.scan_raw(paths.raw, paths.state / "hashes.pkl")
+        lake.clean_state_leftovers(paths)
+        entries = lake.scan_raw(paths.raw, lake.hash_cache_path(paths))
         lake.guard_inventory(paths, entries, settings.allow_shrink() if allow_shrink is None else allow_shrink)
         extracted = lake.extract_all(paths, entries, workers=workers)
         extracted["same_text"] = lake.mark_same_text(paths, entries)

@@ -7,6 +7,7 @@ the new one; a crash before the swap leaves the previous warehouse untouched.
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -159,9 +160,11 @@ def build_warehouse(paths: Paths, force: bool = False) -> dict[str, int]:
     if not force and current_signature(paths) == signature:
         return {**table_counts(paths), "rebuilt": 0}
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Leftovers of a run that was killed mid-build (callers hold the run lock, so none is live).
+    # Leftovers of a run that was killed mid-build (callers hold the run lock, so none is live):
+    # the temporary database, its WAL, and DuckDB's spill folder (`<database>.tmp/`, a tree).
     for stale in target.parent.glob(f".{target.name}.*.tmp*"):
-        stale.unlink(missing_ok=True)
+        _remove_tree(stale)
+    check_disk_space(paths)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         # Bounded memory: DuckDB spills to disk beyond this instead of taking 80% of the machine.
@@ -178,13 +181,81 @@ def build_warehouse(paths: Paths, force: bool = False) -> dict[str, int]:
             con.close()
         os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        for left in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".tmp")):
+            _remove_tree(left)
     return {**counts, "rebuilt": 1}
 
 
-def connect_read_only(paths: Paths, fts: bool = False) -> duckdb.DuckDBPyConnection:
+def _remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+# A build writes a new database beside the old one and may spill to disk while it builds:
+# about 2.5 times the size of the lake's Parquet (the old warehouse stays until the new one is in place).
+SPACE_FACTOR = 2.5
+MIN_FREE_BYTES = 16 << 20
+
+
+class NotEnoughDisk(RuntimeError):
+    """Not enough free disk for a build: the last warehouse is kept."""
+
+
+def space_needed(paths: Paths) -> int:
+    lake = sum(f.stat().st_size for f in paths.lake.glob("*/*.parquet")) if paths.lake.exists() else 0
+    old = paths.warehouse.stat().st_size if paths.warehouse.exists() else 0
+    return int(SPACE_FACTOR * max(lake, old)) + MIN_FREE_BYTES
+
+
+def check_disk_space(paths: Paths) -> None:
+    """Refuse (NotEnoughDisk) before building when the disk has less free space than a build needs
+    (`space_needed`); BPE_SKIP_DISK_CHECK=1 skips the check."""
+    if os.environ.get("BPE_SKIP_DISK_CHECK", "").strip() in ("1", "yes", "true"):
+        return
+    need, free = space_needed(paths), shutil.disk_usage(paths.marts).free
+    if free < need:
+        raise NotEnoughDisk(
+            f"磁盘空间不足：构建需要约 {need / 2**20:.0f} MiB，可用 {free / 2**20:.0f} MiB；上次的仓库保持不变 / "
+            f"not enough disk space for a build: about {need / 2**20:.0f} MiB needed, {free / 2**20:.0f} MiB free "
+            f"on {paths.marts}; the last warehouse is kept")
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """From here on the connection reads its own database and nothing else: no COPY … TO, no
+    read_csv / read_parquet / glob of other files, no ATTACH, INSTALL or LOAD, no network; and the
+    configuration is locked, so `SET enable_external_access = true` (or any SET) is refused."""
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+
+
+# What DuckDB says when a locked-down connection refuses something (see `lock_down`).
+REFUSED_MARKERS = ("disabled by configuration", "disabled through configuration", "configuration has been locked")
+
+
+def refused_by_lock(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB refusing file access (or a SET) on a `lock_down` connection."""
+    return any(m in str(exc) for m in REFUSED_MARKERS)
+
+
+def connect_read_only(paths: Paths, fts: bool = False, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
+    """The warehouse, read-only, for analysts' SQL (`bpe query`, `bpe search`, …) and the
+    project's own readers.
+
+    By default the connection can read the warehouse and nothing else (`lock_down`): SQL typed by
+    an analyst, or pasted from somewhere, cannot write or read other files, attach databases or
+    install extensions. `fts=True` loads the FTS extension from its wheel first (loading needs
+    file access, so it happens before the lock). `allow_files=True` (`--allow-files`) leaves file
+    access on and the configuration unlocked, as a plain read-only DuckDB connection.
+    """
     con = duckdb.connect(str(paths.warehouse), read_only=True)
-    if fts:
-        load_fts(con)
+    try:
+        if fts:
+            load_fts(con)
+        if not allow_files:
+            lock_down(con)
+    except BaseException:
+        con.close()
+        raise
     return con

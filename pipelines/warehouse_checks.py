@@ -10,7 +10,7 @@ SQL_CHECKS = [
     ("report_has_district_and_year", "mart_report_scores", "ERROR",
      "select report_id, title from reports where district is null or report_year is null"),
     ("no_rejected_files", ["warehouse", "documents"], "WARN",
-     "select path, reason from documents where status = 'rejected' order by path"),
+     "select path, reason from documents where status = 'rejected' and reason not like '已排除%' order by path"),
     # A report row needs a project (its name, else its title) and at least one figure of its own;
     # a row without either is a heading or a stray table mistaken for a report.
     ("reports_have_evidence", ["warehouse", "reports"], "ERROR",
@@ -41,4 +41,38 @@ def failing(con) -> list[tuple[str, str, int, list]]:
         bad = con.execute(sql).fetchall()
         if bad:
             out.append((name, severity, len(bad), bad[:5]))
+    return out
+
+
+def raw_listing(raw_dir) -> set[str]:
+    """The raw folder listed independently of `pipelines.inventory` (os.walk, not scandir recursion),
+    for the check that every entry has a `documents` row: every entry that is not a folder (files,
+    links, FIFOs …), a link to a folder, a folder that cannot be listed (`name/`), and each
+    version-control or cache folder as one entry (`name/`). Paths as `documents.path` shows them."""
+    import os
+
+    from pipelines.inventory import HIDDEN_DIRS
+
+    out: set[str] = set()
+    root = os.fsencode(raw_dir)
+    if not os.path.isdir(root):
+        return out
+
+    def shown(p: bytes) -> str:
+        return os.path.relpath(p, root).decode("utf-8", "backslashreplace")
+
+    def unlistable(exc: OSError) -> None:
+        if exc.filename is not None and os.fsencode(exc.filename) != root:
+            out.add(shown(os.fsencode(exc.filename)) + "/")
+
+    for d, dirs, files in os.walk(root, onerror=unlistable, followlinks=False):
+        for name in list(dirs):
+            full = os.path.join(d, name)
+            if os.path.islink(full):
+                out.add(shown(full))
+                dirs.remove(name)
+            elif name.decode("utf-8", "surrogateescape") in HIDDEN_DIRS:
+                out.add(shown(full) + "/")
+                dirs.remove(name)
+        out.update(shown(os.path.join(d, name)) for name in files)
     return out

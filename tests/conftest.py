@@ -44,3 +44,16 @@ def data_root(tmp_path) -> Path:
     """A fresh data root with a copy of the sample corpus in raw/."""
     shutil.copytree(RAW, tmp_path / "raw")
     return tmp_path
+
+
+def warehouse_from_rows(root: Path, **tables) -> Path:
+    """A data root whose lake holds the given rows (table=list of dicts, other tables empty) and
+    whose warehouse is built from it; returns the root."""
+    from pipelines import lake, schema
+    from pipelines.settings import paths
+    from pipelines.warehouse import build_warehouse
+
+    for t in schema.LANDED_TABLES:
+        lake.write_parquet_atomic(lake.to_arrow(t, tables.get(t, [])), paths(root).table_dir(t) / lake.PARQUET_NAME)
+    build_warehouse(paths(root))
+    return root

@@ -7,10 +7,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from pipelines import lake, schema
+from tests.conftest import warehouse_from_rows
+
 from pipelines.orchestration import assets
 from pipelines.settings import paths
-from pipelines.warehouse import build_warehouse, connect_read_only
+from pipelines.warehouse import connect_read_only
 
 REPORTS = [
     # a report with its project and figures
@@ -45,13 +46,7 @@ DOCUMENTS = [
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    root = tmp_path_factory.mktemp("checks")
-    rows = {t: [] for t in schema.LANDED_TABLES}
-    rows["reports"] = REPORTS
-    rows["documents"] = DOCUMENTS
-    for t, rs in rows.items():
-        lake.write_parquet_atomic(lake.to_arrow(t, rs), paths(root).table_dir(t) / lake.PARQUET_NAME)
-    build_warehouse(paths(root))
+    root = warehouse_from_rows(tmp_path_factory.mktemp("checks"), reports=REPORTS, documents=DOCUMENTS)
     con = connect_read_only(paths(root))
     try:
         return {r.check_name: r for r in assets.sql_checks(con)}

@@ -9,12 +9,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from tests.conftest import warehouse_from_rows
 from openpyxl import load_workbook
 
-from pipelines import lake, schema
 from pipelines.export import column_headers, export
 from pipelines.settings import paths
-from pipelines.warehouse import build_warehouse
 
 
 # Rows typed in from the sample corpus (not produced by the extractor, so these tests check the
@@ -42,13 +42,7 @@ AUDIT = [
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("export")
-    rows = {t: [] for t in schema.LANDED_TABLES}
-    rows["reports"] = REPORTS
-    rows["audit_reductions"] = AUDIT
-    for t, rs in rows.items():
-        lake.write_parquet_atomic(lake.to_arrow(t, rs), paths(root).table_dir(t) / lake.PARQUET_NAME)
-    build_warehouse(paths(root))
+    root = warehouse_from_rows(tmp_path_factory.mktemp("export"), reports=REPORTS, audit_reductions=AUDIT)
     return paths(root).warehouse
 
 

@@ -207,8 +207,17 @@ def test_cache_dir_and_quiet_initialisation(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout == "资金到位率|偏低\n"  # nothing else on stdout
     assert "Building prefix dict" not in res.stderr
-    assert (tmp_path / "jieba.cache").is_file()
+    caches = [f.name for f in tmp_path.iterdir()]
+    assert len(caches) == 1 and caches[0].startswith("jieba-") and caches[0].endswith(".cache")
+    assert len(caches[0]) == len("jieba-") + 16 + len(".cache")  # named by the dictionary's hash
 
 
-def test_default_cache_dir():
-    assert nlp.default_cache_dir().name == "bpe-jieba"
+def test_default_cache_dir_is_private_not_shared_temp(monkeypatch, tmp_path):
+    import tempfile
+
+    monkeypatch.setattr(nlp, "_CACHE_DIR", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert nlp.default_cache_dir() == tmp_path / "bpe" / "jieba"
+    assert not str(nlp.default_cache_dir()).startswith(tempfile.gettempdir() + "/bpe")
+    nlp.set_cache_dir(tmp_path / "state" / "jieba")
+    assert nlp.default_cache_dir() == tmp_path / "state" / "jieba"

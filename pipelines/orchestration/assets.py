@@ -1,7 +1,6 @@
 # No `from __future__ import annotations` here: Dagster 1.13 rejects string-annotated contexts.
 """Dagster assets: thin wiring over `pipelines.lake` and `pipelines.warehouse`, plus metadata."""
 
-import pickle
 from pathlib import Path
 from datetime import timedelta
 from collections import Counter
@@ -34,24 +33,23 @@ KEEP_INVENTORIES = 5
 
 
 def _inventory_path(p: Paths, run_id: str) -> Path:
-    return p.state / "inventories" / f"{run_id}.pkl"
+    return p.state / "inventories" / f"{run_id}.json"
 
 
 def _load_inventory(p: Paths, run_id: str | None = None) -> list[lake.Entry]:
     """This run's listing; for a check executed on its own (another run), the newest listing."""
     path = _inventory_path(p, run_id) if run_id else None
     if path is None or not path.exists():
-        found = sorted((p.state / "inventories").glob("*.pkl"), key=lambda f: f.stat().st_mtime)
+        found = sorted((p.state / "inventories").glob("*.json"), key=lambda f: f.stat().st_mtime)
         if not found:
             return []
         path = found[-1]
-    with open(path, "rb") as fh:
-        return pickle.load(fh)
+    return lake.entries_from_json(path.read_bytes())  # JSON, never a pickle: a state file cannot run code
 
 
 def _prune_inventories(p: Paths) -> None:
-    found = sorted((p.state / "inventories").glob("*.pkl"), key=lambda f: f.stat().st_mtime)
-    for f in found[:-KEEP_INVENTORIES]:
+    found = sorted((p.state / "inventories").glob("*.json"), key=lambda f: f.stat().st_mtime)
+    for f in found[:-KEEP_INVENTORIES] + list((p.state / "inventories").glob("*.pkl")):
         f.unlink(missing_ok=True)
 
 
@@ -73,17 +71,18 @@ def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData):
     p = bpe.paths()
     try:
         with run_lock(p):  # another run working on this data root: refuse now, with one clear message
-            entries = lake.scan_raw(p.raw, p.state / "hashes.pkl")
+            lake.clean_state_leftovers(p)
+            entries = lake.scan_raw(p.raw, lake.hash_cache_path(p))
             # a missing, empty or shrunken raw folder stops the run here: nothing downstream replaces the warehouse
             lake.guard_inventory(p, entries, settings.allow_shrink())
             last = lake.last_good_run(p)
             if last.get("warehouse") and {k: last.get(k) for k in ("inventory", "code", "warehouse")} == _published(p, entries):
                 context.log.info(f"nothing changed since the last build ({len(entries)} raw files): the warehouse is current")
                 return
-            lake.atomic_write_bytes(_inventory_path(p, context.run.run_id), pickle.dumps(entries))
+            lake.atomic_write_bytes(_inventory_path(p, context.run.run_id), lake.entries_to_json(entries))
     except (lake.RawFolderGuard, RunInProgress) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
-    by_ext = Counter((e.rel_path.rsplit(".", 1)[-1].lower() if "." in e.rel_path else "(none)") for e in entries)
+    by_ext = Counter((e.shown_path.rsplit(".", 1)[-1].lower() if "." in e.shown_path else "(none)") for e in entries)
     context.log.info(f"{len(entries)} raw files under {p.raw}")
     yield dg.MaterializeResult(
         metadata={
@@ -91,6 +90,7 @@ def raw_documents(context: dg.AssetExecutionContext, bpe: BpeData):
             "raw_dir": str(p.raw),
             "bytes": sum(e.size for e in entries),
             "duplicates": sum(1 for e in entries if e.duplicate_of),
+            "not_read": sum(1 for e in entries if e.error),
             "by_extension": dict(by_ext),
         }
     )
@@ -110,7 +110,7 @@ def parsed_reports(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.Materi
         entries = _load_inventory(p, context.run.run_id)
         stats = lake.extract_all(p, entries, progress=context.log.info)
         stats["same_text"] = lake.mark_same_text(p, entries)  # a copy in another encoding or format
-        lake.atomic_write_bytes(_inventory_path(p, context.run.run_id), pickle.dumps(entries))
+        lake.atomic_write_bytes(_inventory_path(p, context.run.run_id), lake.entries_to_json(entries))
     context.log.info(f"extraction: {stats}")
     return dg.MaterializeResult(metadata={k: int(v) for k, v in stats.items()})
 
@@ -246,7 +246,10 @@ def warehouse_and_marts(context: dg.AssetExecutionContext, bpe: BpeData):
     """Rebuilds marts/warehouse.duckdb in a temporary file and swaps it in atomically."""
     p = bpe.paths()
     with run_lock(p, wait=LOCK_WAIT_SECONDS):
-        counts = warehouse.build_warehouse(p)
+        try:
+            counts = warehouse.build_warehouse(p)
+        except warehouse.NotEnoughDisk as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
         entries = _load_inventory(p, context.run.run_id)
         lake.record_good_run(p, entries, _published(p, entries))
         _prune_inventories(p)
@@ -291,7 +294,7 @@ def sql_checks(con):
 
 def asset_checks(con, p: Paths, run_id: str | None = None):
     yield from sql_checks(con)
-    raw = {e.rel_path for e in _load_inventory(p, run_id)}  # this run's listing of the raw folder
+    raw = WC.raw_listing(p.raw)  # listed again, independently of the run's own listing
     rows = {r[0] for r in _check(con, "select path from documents")}
     missing = sorted(raw - rows)
     yield dg.AssetCheckResult(
@@ -299,7 +302,8 @@ def asset_checks(con, p: Paths, run_id: str | None = None):
         asset_key=["warehouse", "documents"],
         passed=not missing,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"raw_files": len(raw), "document_rows": len(rows), "missing": dg.MetadataValue.json(missing[:50])},
+        metadata={"raw_entries": len(raw), "document_rows": len(rows), "missing": dg.MetadataValue.json(missing[:50]),
+                  "not_in_raw": dg.MetadataValue.json(sorted(rows - raw)[:50])},
     )
 
 
