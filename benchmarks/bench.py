@@ -636,6 +636,80 @@ def ocr_markdown(o: dict) -> list[str]:
     ]
 
 
+# --------------------------------------------------------------------------- linear time on big and hostile files
+
+def _sized_text(mb: int, stops: bool) -> bytes:
+    """About `mb` MiB of report text: the sample files repeated (each copy a little different);
+    without stops, every sentence stop removed (a text that is one endless sentence)."""
+    from tests.conftest import RAW
+
+    base = "\n".join(f.read_text(encoding="utf-8") for f in sorted(RAW.glob("*.txt")))
+    if not stops:
+        base = base.translate({ord(c): "，" for c in "。！？；"})
+    out, i = [], 0
+    target = mb * 1024 * 1024
+    size = 0
+    while size < target:
+        chunk = base.replace("2024", str(2000 + i % 25)) + f"\n附注{i}\n"
+        out.append(chunk)
+        size += len(chunk.encode("utf-8"))
+        i += 1
+    return "".join(out).encode("utf-8")[:target]
+
+
+def pathological_html(mb: float) -> bytes:
+    """A page of inline elements and whitespace runs (the shape that took 193 s for 3 MB)."""
+    unit = "<span>预算</span> \n <b>执行</b>\t<i>率</i>  "
+    n = int(mb * 1024 * 1024 / len(unit.encode("utf-8")))
+    return ("<html><body><p>" + unit * n + "</p></body></html>").encode("utf-8")
+
+
+def linearity_bench(sizes=(1, 2, 4, 8), reps: int = 3) -> dict:
+    """Seconds to read and extract one file (`process_bytes`, one core, in this process) at each
+    size, for text with and without sentence stops, and a 3 MiB pathological HTML page."""
+    from pipelines.process import process_bytes
+
+    out: dict = {"sizes": list(sizes), "reps": reps, "series": {}}
+    for label, stops in (("report text", True), ("no sentence stops", False)):
+        rows = []
+        for mb in sizes:
+            data = _sized_text(mb, stops)
+            ts = []
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                process_bytes(f"big_{mb}.txt", data)
+                ts.append(time.perf_counter() - t0)
+            rows.append({"mb": mb, "median_s": median(ts), "s_per_mb": median(ts) / mb})
+            log(f"linearity: {label} {mb} MiB: {median(ts):.2f} s")
+        per = [r["s_per_mb"] for r in rows]
+        out["series"][label] = {"rows": rows, "spread": max(per) / min(per)}
+    html = pathological_html(3)
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        res = process_bytes("inline.html", html)
+        ts.append(time.perf_counter() - t0)
+    out["html_3mb_s"] = median(ts)
+    out["html_status"] = res.rows["documents"][0]["status"]
+    log(f"linearity: 3 MiB pathological HTML {median(ts):.2f} s")
+    return out
+
+
+def linearity_markdown(o: dict) -> list[str]:
+    lines = ["", "## Linear time on big and hostile files", "",
+             f"One file read and extracted (`process_bytes`, one core), median of {o['reps']} side by side in one run.",
+             "Target: the cost per MiB at 1, 2, 4 and 8 MiB within 1.5× of each other; a 3 MiB page of inline",
+             "HTML elements under 5 s.", "",
+             "| text | " + " | ".join(f"{mb} MiB" for mb in o["sizes"]) + " | spread of s/MiB | target ≤ 1.5× |",
+             "| --- | " + " | ".join("---" for _ in o["sizes"]) + " | --- | --- |"]
+    for label, ser in o["series"].items():
+        cells = " | ".join(f"{r['median_s']:.2f} s ({r['s_per_mb']:.2f} s/MiB)" for r in ser["rows"])
+        lines.append(f"| {label} | {cells} | ×{ser['spread']:.2f} | {verdict(ser['spread'] <= 1.5)} |")
+    lines += ["", f"3 MiB pathological HTML (inline elements and whitespace runs): {o['html_3mb_s']:.2f} s "
+              f"(status `{o['html_status']}`) — target < 5 s: {verdict(o['html_3mb_s'] < 5)}."]
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="only the 1,000-file size")
@@ -644,7 +718,15 @@ def main(argv=None) -> int:
     ap.add_argument("--no-baseline", action="store_true", help="skip the jieba baseline")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     ap.add_argument("--ocr-only", action="store_true", help="only the OCR seconds per page (docs/benchmarks-ocr.md)")
+    ap.add_argument("--linear-only", action="store_true", help="only the linear-time checks (docs/benchmarks-linear.md)")
     a = ap.parse_args(argv)
+    if a.linear_only:
+        text = "\n".join(["# Linear-time benchmark", f"Machine: {json.dumps(machine(), ensure_ascii=False)}"]
+                         + linearity_markdown(linearity_bench())) + "\n"
+        out = a.out if a.out != DEFAULT_OUT else DEFAULT_OUT.with_name("benchmarks-linear.md")
+        out.write_text(text, encoding="utf-8")
+        print(text)
+        return 0
     if a.ocr_only:
         text = "\n".join(["# OCR benchmark", f"Machine: {json.dumps(machine(), ensure_ascii=False)}"] + ocr_markdown(ocr_bench())) + "\n"
         out = a.out if a.out != DEFAULT_OUT else DEFAULT_OUT.with_name("benchmarks-ocr.md")
@@ -665,7 +747,7 @@ def main(argv=None) -> int:
         (base / "results.json").write_text(json.dumps({"machine": mach, "results": results}, default=str, ensure_ascii=False, indent=1))
         text = write_markdown(a.out, results, mach, a.quick)
         ocr_lines = ocr_markdown(ocr_bench())
-        text += "\n" + "\n".join(ocr_lines) + "\n"
+        text += "\n" + "\n".join(ocr_lines + linearity_markdown(linearity_bench())) + "\n"
         a.out.write_text(text, encoding="utf-8")
         print(text)
         log(f"written {a.out}")
