@@ -6,7 +6,7 @@
     pdf     PDF text layer, page by page (PDFium)                   pipelines.ingest.pdf
     ocr     pages without a usable text layer (RapidOCR, PP-OCRv4)  pipelines.ingest.ocr
     sheet   .xlsx (openpyxl) and .xls (xlrd)                        pipelines.ingest.sheet
-    html    web pages (lxml), in this process                       pipelines.ingest.html
+    html    web pages (lxml)                                        pipelines.ingest.html
     worker  the sandboxed child process the binary readers run in   pipelines.ingest.worker
 
 Each reader turns the file's bytes into text in the SAME layout as the corpus .txt files (see
@@ -24,11 +24,19 @@ from pipelines.ingest import pdf as _pdf
 from pipelines.ingest.common import *  # noqa: F403 (the messages and Limits, as before the split)
 from pipelines.ingest.common import Limits, Rejected, RejectedFile, check_size  # noqa: F401
 from pipelines.ingest.detect import detect_format  # noqa: F401
-from pipelines.ingest.html import html_charset, read_html  # noqa: F401
+from pipelines.ingest.html import html_charset  # noqa: F401
 from pipelines.ingest.pdf import use_bundled_fonts  # noqa: F401
 from pipelines.ingest.worker import run_bounded
 
 OCR_START_SECONDS = 15  # the OCR worker's start: Python, ONNX Runtime and the three models
+
+
+def read_html(data: bytes, limits: Limits | None = None, *, pad_colspan: bool = False) -> str:
+    """Text of a web page (`pipelines.ingest.html`), parsed in the worker like the binary formats:
+    libxml2 and the tree walk run under the time and memory caps."""
+    limits = limits or Limits()
+    check_size(data, limits)
+    return run_bounded("html", data, limits, {"pad_colspan": pad_colspan})
 
 
 def read_docx(data: bytes, limits: Limits | None = None, *, pad_colspan: bool = False) -> str:

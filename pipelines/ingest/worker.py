@@ -31,10 +31,11 @@ READERS = {
     "sheet": "pipelines.ingest.sheet",
     "doc": "pipelines.ingest.doc",
     "ocr": "pipelines.ingest.ocr",
+    "html": "pipelines.ingest.html",
 }
 # Libraries a reader needs, imported before the memory cap (a failed import means "not installed").
 PRELOAD = {"pdf": ["pypdfium2"], "sheet": ["openpyxl", "xlrd"], "doc": ["legacy_doc"],
-           "ocr_pdf": ["pypdfium2", "rapidocr_onnxruntime"]}
+           "ocr_pdf": ["pypdfium2", "rapidocr_onnxruntime"], "html": ["lxml.html"]}
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 _WORKER_CODE = (
