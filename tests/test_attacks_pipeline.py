@@ -445,3 +445,18 @@ def test_listing_never_opens_special_files(tmp_path):
     (raw / "ok.txt").write_text("预算", encoding="utf-8")
     got = {e.rel_path: e.error for e in inventory.scan_raw(raw)}
     assert got["ok.txt"] is None and "FIFO" in got["a.fifo"]
+
+
+def test_sensor_fingerprint_never_follows_links_or_opens_fifos(tmp_path):
+    from pipelines.orchestration.definitions import raw_fingerprint
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("预算", encoding="utf-8")
+    (raw / "loop").symlink_to(raw)  # a link back to itself: rglob would walk it again and again
+    (raw / "etc").symlink_to("/etc")
+    os.mkfifo(raw / "p.fifo")
+    first = raw_fingerprint(raw)
+    assert first == raw_fingerprint(raw)
+    (raw / "a.txt").write_text("预算资金", encoding="utf-8")
+    assert raw_fingerprint(raw) != first

@@ -3,6 +3,7 @@
 
 import hashlib
 import json
+import os
 
 import dagster as dg
 
@@ -31,13 +32,18 @@ nightly = dg.ScheduleDefinition(
 
 
 def raw_fingerprint(raw_dir) -> str:
-    """A cheap fingerprint of the raw folder: paths, sizes and modification times."""
+    """A cheap fingerprint of the raw folder: every entry as the run lists it (`walk_raw`: links
+    never followed, nothing opened), with the size and modification time of the files."""
+    from pipelines.inventory import walk_raw
+
     h = hashlib.sha256()
     if raw_dir.exists():
-        for p in sorted(raw_dir.rglob("*")):
-            if p.is_file():
-                st = p.stat()
-                h.update(json.dumps([p.relative_to(raw_dir).as_posix(), st.st_size, st.st_mtime_ns]).encode())
+        for rel, kind, detail in walk_raw(raw_dir):
+            try:
+                st = os.stat(detail) if kind == "file" else None
+            except OSError:
+                st = None
+            h.update(json.dumps([rel, kind, st.st_size if st else None, st.st_mtime_ns if st else None]).encode())
     return h.hexdigest()
 
 
