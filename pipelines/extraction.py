@@ -30,6 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines import schema
+from pipelines._deathsig import die_with_parent
 from pipelines.atomic import atomic_write_bytes
 from pipelines.ingest.common import R_TOO_BIG
 from pipelines.ingest.read import DEFAULT_MAX_BYTES
@@ -170,18 +171,8 @@ def extract_one(task: Task) -> dict:
     return {"rel": task.rel, "sha256": sha, "size": len(data), "status": res.rows["documents"][0]["status"]}
 
 
-def _die_with_parent() -> None:
-    """Linux: this worker gets SIGKILL when the process that started it dies."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _worker_main(conn, state: str) -> None:  # pragma: no cover - runs in the worker
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run, which stops its workers
     from pipelines import nlp
 
@@ -199,9 +190,12 @@ def _worker_main(conn, state: str) -> None:  # pragma: no cover - runs in the wo
             return
 
 
-def _context():
+def forkserver_context():
+    """The start method of every worker of a run: the forkserver (a clean process started by exec,
+    so a worker inherits no descriptor of the run — not its lock — and no thread), which dies with
+    the run (`pipelines._forkserver_init`) and has the extraction code imported once."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipelines.process"])
+    ctx.set_forkserver_preload(["pipelines._forkserver_init", "pipelines.process"])
     return ctx
 
 
@@ -217,7 +211,7 @@ class WorkerPool:
     """Extraction workers, one file at a time each, watched for time, memory and death."""
 
     def __init__(self, n: int, state: Path, seconds: float | None = None, memory: int | None = None):
-        self.ctx = _context()
+        self.ctx = forkserver_context()
         self.n, self.state = max(1, n), str(state)
         self.seconds = file_seconds() if seconds is None else seconds
         self.memory = worker_memory() if memory is None else memory

@@ -26,8 +26,9 @@ import pyarrow.parquet as pq
 
 from pipelines import schema
 from pipelines.atomic import atomic_write_bytes, write_parquet_atomic  # noqa: F401 (re-exported)
+from pipelines._deathsig import die_with_parent
 from pipelines.extraction import (  # noqa: F401 (re-exported)
-    Progress, cache_path, extract_all, load_rows, mark_same_text,
+    Progress, cache_path, extract_all, forkserver_context, load_rows, mark_same_text,
 )
 from pipelines.inventory import (  # noqa: F401 (re-exported)
     EXCLUDED_PREFIX, HIDDEN_DIRS, clean_state_leftovers, MAX_SHRINK, R_BAD_NAME, Entry, RawFolderGuard, entries_from_json, entries_to_json,
@@ -257,9 +258,7 @@ def land(paths: Paths, entries: list[Entry]) -> dict:
     args = [(paths, b, es, gen) for b, es in todo]
     workers = min(os.cpu_count() or 1, 2) if len(args) >= 4 else 1
     if workers > 1:  # buckets are independent: write them on all cores
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=forkserver_context(), initializer=die_with_parent) as pool:
             lost = list(pool.map(_land_bucket_args, args))
     else:
         lost = [_land_bucket_args(a) for a in args]

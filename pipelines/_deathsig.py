@@ -1,0 +1,17 @@
+"""`die_with_parent`: the process gets SIGKILL when its parent dies (Linux `PR_SET_PDEATHSIG`).
+The forkserver calls it as it starts (it preloads `pipelines._forkserver_init`), and so does
+every worker it starts. So the forkserver of a run that was
+killed (by the OOM killer, or `kill -9` of the main process alone) and its workers go with it,
+instead of living on as orphans. If the forkserver goes while its run lives (its parent thread
+ended), multiprocessing starts a new one when it is next needed."""
+
+import signal
+
+
+def die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
