@@ -11,6 +11,7 @@ A candidate is kept as a report only if its body reads like one (a score stateme
 usual numbered sections), which drops covers such as a bundle's own title page.
 """
 
+from bisect import bisect_right
 import re
 from dataclasses import dataclass, field
 
@@ -105,11 +106,9 @@ def split_document(text: str) -> Segmented:
 
     boundaries = sorted([c[0] for c in candidates] + [e[0] for e in explanations_at])
 
-    def end_of(start: int) -> int:
-        for b in boundaries:
-            if b > start:
-                return b
-        return len(text)
+    def end_of(start: int) -> int:  # the next boundary after `start` (binary search: linear overall)
+        i = bisect_right(boundaries, start)
+        return boundaries[i] if i < len(boundaries) else len(text)
 
     explanations = [
         Section("explanation", title, start, body, end_of(start)) for start, body, title in explanations_at

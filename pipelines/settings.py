@@ -11,7 +11,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql" if (Path(__file__).resolve().p
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 # Bump when extraction logic changes: cached per-file extraction is redone for every file.
-EXTRACTOR_VERSION = "13"
+EXTRACTOR_VERSION = "14"
 
 
 @dataclass(frozen=True)

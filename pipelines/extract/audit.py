@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from pipelines.extract.numbers import NUM, to_decimal, to_wan
+from pipelines.extract.numbers import NUM, quantize, to_decimal, to_wan
 from pipelines.extract.report import Fact, _alt, narrative_mask
 from pipelines.rules import report_rules as R
 
@@ -188,9 +188,7 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
              and _counted(scan[p["sentence"][0] : p["sentence"][1]]) == p["stats"]["n_items"][0]]
     # a figure repeated (a headline, then the lead, then the statistics) is one row: a row whose
     # every figure another row also states is dropped
-    def figures(r):
-        return {(k, v) for k, (v, _) in r["stats"].items()}
-    rows = [r for r in rows if not any(o is not r and figures(r) < figures(o) or (o is not r and figures(r) == figures(o) and rows.index(o) < rows.index(r)) for o in rows)]
+    rows = _drop_repeated(rows)
     out = []
     for row in rows:
         st = row["stats"]
@@ -201,7 +199,7 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
         if rate is None and reduced is not None and (submitted or approved is not None):  # computed: cut / reviewed (approved + cut when only those are printed)
             base = submitted if submitted else (approved + reduced if approved is not None else None)
             if base:
-                rate = (reduced / base * 100).quantize(Decimal("0.0001"))
+                rate = _rate(reduced, base)
         item = {
             "kind": row["kind"] or "评审",
             "n_items": val.get("n_items"),
@@ -215,6 +213,38 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
         if with_years:
             item["report_year"] = row["year"]
         out.append(item)
+    return out
+
+
+def _rate(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part / whole in percent to four decimals (never raises: a printed figure may be absurd)."""
+    try:
+        return quantize(part / whole * 100, 4)
+    except ArithmeticError:
+        return None
+
+
+def _drop_repeated(rows: list[dict]) -> list[dict]:
+    """Rows whose figures another row states too, dropped: a row whose figures are a part of
+    another's, and of rows with the same figures all but the first (and rows equal to it).
+    By sets of figures (at most one per statistic's field), so thousands of statistics are not
+    each compared with every other."""
+    def figures(r):
+        return frozenset((k, v) for k, (v, _) in r["stats"].items())
+    keys = [figures(r) for r in rows]
+    within: set[frozenset] = set()  # every set of figures that a larger set of another row holds
+    for key in set(keys):
+        items = list(key)
+        if items:
+            within.add(frozenset())
+        for mask in range(1, (1 << len(items)) - 1):
+            within.add(frozenset(x for i, x in enumerate(items) if mask >> i & 1))
+    first: dict[frozenset, dict] = {}
+    out = []
+    for r, key in zip(rows, keys):
+        f = first.setdefault(key, r)
+        if key not in within and (f is r or f == r):
+            out.append(r)
     return out
 
 

@@ -9,13 +9,17 @@ in `pipelines/rules/bulletin_rules.py`.
 """
 
 import re
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from pipelines.extract.numbers import to_decimal, to_wan
 from pipelines.extract.report import Fact
 from pipelines.rules import bulletin_rules as B
 from pipelines.rules import report_rules as R
+from pipelines.text import LONGEST_SENTENCE, finditer_anchored, next_stop
 
 
 @dataclass
@@ -89,13 +93,15 @@ def find_bulletins(text: str) -> list[Bulletin]:
             roles.append(_role(cells[j].text))
             j += 1
         if len(roles) >= 3 and "project" in roles and B.FIGURE_ROLES & set(roles):
-            b = Bulletin(cells[i].start, cells[j - 1].end, roles, unit=_unit(cells[i:j], text[: cells[i].start]))
+            b = Bulletin(cells[i].start, cells[j - 1].end, roles, unit=_unit(cells[i:j], text[max(0, cells[i].start - 200) : cells[i].start]))
             j = _read_rows(cells, j, b)
             if b.rows:
                 out.append(b)
             i = max(j, i + 1)
         else:
-            i += 1
+            # a run of header cells that is no header: no run starting inside it is one either
+            # (its roles are a part of these), so the next try starts after it
+            i = max(j, i + 1)
     return out
 
 
@@ -178,11 +184,18 @@ def _row(b: Bulletin, row: list[Cell]) -> dict | None:
     return out
 
 
+_SCORE_LIST = re.compile(B.SCORE_LIST)
+_GRADE_LIST = re.compile(B.GRADE_LIST)
+_GRADE_AFTER_NAME = re.compile(B.GRADE_AFTER_NAME)
+
+
 def score_lists(text: str) -> list[dict]:
     """Rows of a prose list: several projects scored in one sentence, each with the grade the
-    text gives it afterwards (see `bulletin_rules.SCORE_LIST`)."""
+    text gives it afterwards (see `bulletin_rules.SCORE_LIST`): within `LONGEST_SENTENCE`
+    characters after the list."""
     rows = []
-    for m in re.finditer(B.SCORE_LIST, text):
+    named: set[str] = set()  # the first four characters of every row's name so far
+    for m in finditer_anchored(_SCORE_LIST, text, B.SCORE_LIST_WORD, B.SCORE_LIST_REACH, B.SCORE_LIST_BOUNDS):
         names = [n.strip() for n in m.group("names").split("、") if n.strip()]
         nums = re.findall(r"\d{1,3}(?:\.\d+)?(?=\s*分)", m.group("nums"))
         if len(names) == len(nums) - 1 and "及" in names[-1]:
@@ -190,32 +203,41 @@ def score_lists(text: str) -> list[dict]:
         if len(names) != len(nums) or len(names) < 2:
             continue
         pos = m.start("nums")
+        later = min(len(text), m.end() + LONGEST_SENTENCE)
         for name, num in zip(names, re.finditer(r"\d{1,3}(?:\.\d+)?(?=\s*分)", m.group("nums"))):
             name = re.sub(r"^(?:其中|以及|和)", "", name)
             v = Decimal(num.group(0))
             row = {"project_name": name, "total_score": v, "_start": m.start(), "_end": m.end(),
                    "_facts": [Fact("total_score", v, "分", pos + num.start(), pos + num.end(), source="bulletin_row")]}
-            g = re.search(re.escape(name[:4]) + B.GRADE_AFTER_NAME, text[m.end():])
+            g = _grade_after(name[:4]).search(text, m.end(), later)
             if g:
                 row["grade"] = R.GRADE_WORDS[g.group("g")]
             rows.append(row)
-        rows.extend(_graded_only(text, m, rows))
+            named.add(name[:4])
+        graded = _graded_only(text, m, named)
+        rows.extend(graded)
+        named.update(r["project_name"][:4] for r in graded)
     return rows
 
 
-def _graded_only(text: str, m: re.Match, scored: list[dict]) -> list[dict]:
-    """Items of a later "甲、乙评价结果为优秀" that the score list did not name: rows with a grade only."""
-    stop = text.find("。", m.end())
-    sentence_end = stop if stop != -1 else len(text)
+@lru_cache(maxsize=512)
+def _grade_after(prefix: str) -> re.Pattern:
+    return re.compile(re.escape(prefix) + B.GRADE_AFTER_NAME)
+
+
+def _graded_only(text: str, m: re.Match, named: set[str]) -> list[dict]:
+    """Items of a later "甲、乙评价结果为优秀" that the score list did not name (`named`: the first
+    four characters of the names of the rows so far): rows with a grade only."""
+    sentence_end = next_stop(text, m.end(), "。")
     out = []
-    for g in re.finditer(B.GRADE_LIST, text[m.end() : sentence_end]):
+    for g in finditer_anchored(_GRADE_LIST, text, B.GRADE_LIST_WORD, B.GRADE_LIST_REACH, B.GRADE_LIST_BOUNDS, m.end(), sentence_end):
         for n in re.finditer(r"[^、]+", g.group("names")):
             name = re.sub(r"^(?:其中|以及|和|及)", "", n.group(0).strip())
-            if len(name) < 4 or any(r["project_name"][:4] == name[:4] for r in scored) or not re.search(B.GRADED_OBJECT, name):
+            if len(name) < 4 or name[:4] in named or not re.search(B.GRADED_OBJECT, name):
                 continue
             grade = R.GRADE_WORDS[g.group("g")]
             row = {"project_name": name, "grade": grade, "_start": m.start(), "_end": sentence_end,
-                   "_facts": [Fact("grade", grade, None, m.end() + g.start("g"), m.end() + g.end("g"), source="bulletin_row")]}
+                   "_facts": [Fact("grade", grade, None, g.start("g"), g.end("g"), source="bulletin_row")]}
             d = re.match(B.WHOLE_DEPARTMENT, name)
             if d:
                 row["department"] = d.group("org")
@@ -248,11 +270,47 @@ def document_type(text: str) -> str | None:
     return None
 
 
+_CITED = re.compile(r"《[^》]*》")  # a cited document's title: its year is not the bulletin's
+_YEARS = (re.compile(r"((?:19|20)\d{2})\s*年度"), re.compile(r"((?:19|20)\d{2})\s*年"))
+
+
+@lru_cache(maxsize=8)
+def _year_index(text: str):
+    """What `bulletin_year` needs of a text, computed once: the cited titles (start, end, and the
+    characters removed before each), and the first year of each pattern in the text without them
+    (its end there) and in the text as it is (every match, for a start inside a cited title)."""
+    spans = [(c.start(), c.end()) for c in _CITED.finditer(text)]
+    starts, ends, removed = array("q"), array("q"), array("q", [0])
+    for a, b in spans:
+        starts.append(a)
+        ends.append(b)
+        removed.append(removed[-1] + b - a)
+    clean = _CITED.sub("", text)
+    firsts = []
+    for rx in _YEARS:
+        f = rx.search(clean)
+        firsts.append((f.end(), int(f.group(1))) if f else None)
+    raw = [(array("q", (y.start() for y in ms)), array("q", (y.end() for y in ms)), [int(y.group(1)) for y in ms])
+           for ms in ([*rx.finditer(text)] for rx in _YEARS)]
+    return starts, ends, removed, firsts, raw
+
+
 def bulletin_year(text: str, start: int) -> int | None:
-    """The year the bulletin covers: a 'N年度' before its table, else the first year there."""
-    before = re.sub(r"《[^》]*》", "", text[:start])  # a cited document's year is not the bulletin's
-    m = re.search(r"((?:19|20)\d{2})\s*年度", before) or re.search(r"((?:19|20)\d{2})\s*年", before)
-    return int(m.group(1)) if m else None
+    """The year the bulletin covers: a 'N年度' before its table, else the first year there
+    (cited titles 《…》 left out). The text before `start` is never copied nor searched again:
+    a document of thousands of lists asks this for every row."""
+    starts, ends, removed, firsts, raw = _year_index(text)
+    i = bisect_right(ends, start)  # cited titles that close before `start`
+    inside = i < len(starts) and starts[i] < start  # `start` falls in a title still open there
+    cut = (starts[i] if inside else start) - removed[i]  # where the text before `start`, cleaned, ends
+    for (first, (r_starts, r_ends, r_years)) in zip(firsts, raw):
+        if first is not None and first[0] <= cut:
+            return first[1]
+        if inside:  # the open title's own text counts (its 《 has no 》 before `start`)
+            k = bisect_right(r_starts, starts[i] - 1)
+            if k < len(r_starts) and r_ends[k] <= start:
+                return r_years[k]
+    return None
 
 
 __all__ = ["Bulletin", "find_bulletins", "score_lists", "project_list", "document_type", "bulletin_year"]

@@ -17,8 +17,10 @@ Pure: no I/O, no Dagster.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from pipelines import nlp, schema
 from pipelines.extract import audit, bulletin as BL, checks, forms as FM, places
@@ -31,7 +33,7 @@ from pipelines.rules import document_rules as D
 from pipelines.rules import report_rules as RR
 from pipelines.rules import sources as S
 from pipelines.segment import Section, split_document
-from pipelines.text import sentence_at, sentences
+from pipelines.text import line_at, sentence_at, sentences
 
 NUMERIC_FIELDS = ("total_score", "score_decision", "score_process", "score_output", "score_outcome",
                   "budget_wan", "received_wan", "spent_wan", "execution_rate_pct")
@@ -59,7 +61,7 @@ def evidence(text: str, start: int, end: int) -> str:
     s, e = sentence_at(text, start)
     e = max(e, end)
     if e - s > EVIDENCE_MAX:
-        s, e = max(s, text.rfind("\n", 0, start) + 1), min(e, (text.find("\n", end) + 1) or len(text))
+        s, e = max(s, line_at(text, start)[0]), min(e, line_at(text, end)[1])
     if e - s > EVIDENCE_MAX:
         s, e = max(s, start - 60), min(e, end + 60)
     return re.sub(r"\s+", " ", text[s:e]).strip()[:500]
@@ -207,6 +209,11 @@ def weighted_table(text: str) -> tuple[list[dict], Fact | None]:
         if tm and abs(Decimal(tm.group(1)) - s) <= Decimal("0.011"):
             total = Fact("total_score", Decimal(tm.group(1)), "分", tm.start(1), tm.end(1), source="table_total")
     return (rows if total else []), total
+
+
+@lru_cache(maxsize=4)
+def _weighted_table_once(text: str):
+    return weighted_table(text)
 
 
 class ReportSources:
@@ -384,7 +391,8 @@ class ReportSources:
     def tables(self):
         if not hasattr(self, "_tables"):
             self._tables = score_tables(self.text) if self.kind == "evaluation_report" else ([], [], [], [])
-            self._weighted = weighted_table(self.text)
+            rows, total = _weighted_table_once(self.text)  # every row of a bulletin has the bulletin's text
+            self._weighted = [dict(r) for r in rows], (replace(total) if total else None)
         return self._tables
 
     def src_table_total(self) -> dict:
@@ -513,8 +521,9 @@ def _parts(text: str, seg) -> list[Part]:
     A text with neither is one report stated in prose (`_lone_report`)."""
     titled = [s for s in seg.reports if not _untitled(s)]
     parts = [Part("evaluation_report", s.start, s.end, s.title) for s in titled]
+    host_of = _hosts(parts)
     for f in FM.find_forms(text):
-        host = next((p for p in parts if p.kind == "evaluation_report" and p.start <= f.start < p.end), None)
+        host = host_of(f.start)
         if host:
             if host.form is None:
                 host.form = FM.read_form(text, f)
@@ -537,6 +546,22 @@ def _parts(text: str, seg) -> list[Part]:
         lone = _lone_report(text)
         parts = [lone] if lone else []
     return sorted(parts, key=lambda p: p.start)
+
+
+def _hosts(reports: list[Part]):
+    """The first of `reports` holding an offset, found by a binary search when they follow one
+    another without overlapping (as `split_document` gives them), else by looking at each."""
+    reports = list(reports)
+    starts = [p.start for p in reports]
+    ordered = all(a.end <= b.start for a, b in zip(reports, reports[1:])) and all(p.start <= p.end for p in reports)
+
+    def host(pos: int) -> Part | None:
+        if not ordered:
+            return next((p for p in reports if p.start <= pos < p.end), None)
+        i = bisect_right(starts, pos) - 1
+        return reports[i] if i >= 0 and reports[i].start <= pos < reports[i].end else None
+
+    return host
 
 
 def _untitled(s: Section) -> bool:
@@ -599,8 +624,11 @@ def extract_document(doc_id: str, text: str) -> DocResult:
 
     reports_out = []
     seq = 0
+    spans: dict[tuple[int, int], str] = {}  # the rows of a bulletin share its text: cut once, not once a row
     for part in parts:
-        ptext = text[part.start : part.end]
+        ptext = spans.get((part.start, part.end))
+        if ptext is None:
+            ptext = spans[(part.start, part.end)] = text[part.start : part.end]
         src = ReportSources(ptext, part.title, part.kind, ctx, part.form, part.start, part.row)
         a = assemble(src)
         v = a.values

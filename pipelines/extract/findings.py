@@ -47,24 +47,48 @@ _TITLE_TRAIL = "：:。.；;，, \t"
 _HEAD_TRAIL = "。；;：:，,、 \t"
 
 
+_CN_DIGIT = {c: i + 1 for i, c in enumerate(R.CN_DIGITS)}
+
+
 def _cn_int(s: str) -> int | None:
+    """The number of a numbering: arabic digits of any length, or a Chinese numeral (四, 十二,
+    一百零一, 二千零三十); None for anything else (百 alone, 一二, 十十)."""
     s = s.lstrip("第")
-    if s.isdigit():
-        return int(s)
-    vals = {c: i + 1 for i, c in enumerate(R.CN_NUM)}
-    if not s or any(c not in vals for c in s):
+    if s.isdecimal():
+        try:
+            return int(s) or None
+        except ValueError:  # more digits than int() reads: no list has that many items
+            return None
+    if not s or any(c not in R.CN_NUM for c in s):
         return None
-    if s == "十":
-        return 10
-    if s.startswith("十"):
-        return 10 + vals[s[1]]
-    if len(s) == 1:
-        return vals[s]
-    if s.endswith("十"):
-        return vals[s[0]] * 10
-    if len(s) == 3 and s[1] == "十":
-        return vals[s[0]] * 10 + vals[s[2]]
-    return None
+    total, digit, last_unit, zero = 0, None, None, False
+    for i, c in enumerate(s):
+        if c in _CN_DIGIT:
+            if digit is not None:
+                return None  # two digits in a row (一二)
+            digit = _CN_DIGIT[c]
+        elif c in R.CN_ZERO:
+            if last_unit is None or digit is not None or zero or last_unit == 10:
+                return None  # 零 only stands between a unit and a lower digit (一百零一)
+            zero = True
+        else:
+            unit = R.CN_UNITS[c]
+            if last_unit is not None and unit >= last_unit:
+                return None  # units fall (千 > 百 > 十)
+            if digit is None:
+                if i != 0 or unit != 10:
+                    return None  # only 十 may stand without its digit, and only first (十二)
+                digit = 1
+            if last_unit is not None and (unit * 10 >= last_unit if zero else unit * 10 != last_unit):
+                return None  # 零 stands for a skipped unit (一千零三十), and only for one (一百零十二 is not)
+            total += digit * unit
+            digit, last_unit, zero = None, unit, False
+    if zero and digit is None:
+        return None  # a trailing 零
+    if digit is not None and last_unit not in (None, 10) and not zero:
+        return None  # 一百一: the lower unit left out (colloquial 110), not a numbering
+    total += digit or 0
+    return total or None
 
 
 @dataclass
@@ -190,21 +214,30 @@ def _sections(text: str, lines: list[_Line]) -> list[_Section]:
         if tk:
             kinds, after = tk
             found.append(_Section(kinds, i, ln.start + after, len(lines), _numbering(ln.text)))
-    for sec in found:  # structural end: the next line at the title's level or above
-        for j in range(sec.line_idx + 1, len(lines)):
+    # A title holding another title of the same kind before its structural end (the next line at
+    # its level or above) is a container: only the inner counts. So each title's end is looked for
+    # only up to the next title of its kind (which it then holds, or not): every line is read
+    # once per kind, never once per title (a text of thousands of titles stays linear).
+    after: list[dict[str, int]] = [{} for _ in found]  # kind -> line of the next title of that kind
+    nxt: dict[str, int] = {}
+    for k in range(len(found) - 1, -1, -1):
+        after[k] = dict(nxt)
+        nxt.update({kind: found[k].line_idx for kind in found[k].kinds})
+    keep: list[_Section] = []
+    for k, sec in enumerate(found):
+        same = min((after[k][kind] for kind in sec.kinds if kind in after[k]), default=None)
+        limit = len(lines) if same is None else min(same + 1, len(lines))
+        end = None
+        for j in range(sec.line_idx + 1, limit):
             if _ends_section(sec, lines[j]) or _is_table(text, lines[j]):
-                sec.end_idx = j
+                end = j
                 break
-    # a title holding another title of the same kind is a container: only the inner counts
-    keep = [
-        sec
-        for sec in found
-        if not any(o is not sec and sec.line_idx < o.line_idx < sec.end_idx and o.kinds & sec.kinds for o in found)
-    ]
-    for sec in keep:  # and no section runs into the next title
-        nxt = [o.line_idx for o in found if o.line_idx > sec.line_idx]
-        if nxt:
-            sec.end_idx = min(sec.end_idx, min(nxt))
+        if end is None and same is not None:
+            continue  # runs past the next title of its kind: a container
+        sec.end_idx = end if end is not None else len(lines)
+        if k + 1 < len(found):  # and no section runs into the next title
+            sec.end_idx = min(sec.end_idx, found[k + 1].line_idx)
+        keep.append(sec)
     return keep
 
 
@@ -224,21 +257,36 @@ def _ends_sentence(s: str) -> bool:
     return bool(s) and s[-1] in R.SENTENCE_END
 
 
+def _group_ends_sentence(group: list[_Line]) -> bool:
+    """`_ends_sentence` of the lines of `group` joined, read from the end (no join is built)."""
+    for ln in reversed(group):
+        t = ln.text.rstrip(R.CLOSERS)
+        if t:
+            return t[-1] in R.SENTENCE_END
+    return False
+
+
 def _logical_lines(text: str, lines: list[_Line]) -> list[_Line]:
     """Non-blank lines, with lines cut by a page break joined back."""
-    out: list[_Line] = []
+    groups: list[list[_Line]] = []
     pending_join = False
     for ln in lines:
         if not ln.text:
             continue
         if pending_join and _numbering(ln.text) is None and not _INLINE.match(ln.text):
-            prev = out[-1]
-            parts = (prev.parts or ((prev.start, prev.text),)) + ((ln.start, ln.text),)
-            out[-1] = _Line(prev.start, ln.end, prev.text + ln.text, parts)
+            groups[-1].append(ln)
         else:
-            out.append(_Line(ln.start, ln.end, ln.text))
-        cur = out[-1].text
-        pending_join = not _ends_sentence(cur) and not _is_title_line(cur)
+            groups.append([ln])
+        # the next line joins this one unless it ends a sentence or is a title (a line that had
+        # another joined to it was no title, and the longer line is none either)
+        last = groups[-1]
+        pending_join = not _group_ends_sentence(last) and (len(last) > 1 or not _is_title_line(last[0].text))
+    out: list[_Line] = []
+    for g in groups:
+        if len(g) == 1:
+            out.append(_Line(g[0].start, g[0].end, g[0].text))
+        else:
+            out.append(_Line(g[0].start, g[-1].end, "".join(x.text for x in g), tuple((x.start, x.text) for x in g)))
     return out
 
 

@@ -358,18 +358,35 @@ def _checks(vals: dict[str, tuple[Decimal, str]]) -> tuple[int, bool]:
 _PIECE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
-def _splits(digits: str, k: int):
-    """Every way to cut a glued run of digits into k numbers (no leading zeros)."""
+# Bounds on the work of reading one glued token (a run of digits such as 606058.36 holding
+# several cells): the cuts tried, and the combinations of the row's tokens looked at. A token
+# of a hundred digits has billions of cuts into six numbers; a real one, a few thousand.
+MAX_SPLIT_STEPS = 1 << 17
+MAX_COMBINATIONS = 1 << 16
+MAX_PIECE = 24  # characters of one number cut from a token (no amount has more digits)
+
+
+def _splits(digits: str, k: int, budget: list[int] | None = None):
+    """Every way to cut a glued run of digits into k numbers (no leading zeros), in order, until
+    `budget` (cuts tried, shared by the calls for one token) runs out."""
+    if budget is None:
+        budget = [MAX_SPLIT_STEPS]
     n = len(digits)
     if k == 1:
-        if _PIECE.fullmatch(digits):
+        budget[0] -= 1
+        if budget[0] >= 0 and n <= MAX_PIECE and _PIECE.fullmatch(digits):
             yield [digits]
         return
-    for cut in range(1, n - k + 2):
+    if n > k * MAX_PIECE:
+        return
+    for cut in range(1, min(n - k + 2, MAX_PIECE + 1)):
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
         head = digits[:cut]
         if not _PIECE.fullmatch(head):
             continue
-        for rest in _splits(digits[cut:], k - 1):
+        for rest in _splits(digits[cut:], k - 1, budget):
             yield [head] + rest
 
 
@@ -390,14 +407,19 @@ def _expand_glued(cells: list[Cell], n_columns: int) -> list[list[Cell]]:
         for p in parts:
             digits, pct = (p[:-1], "%") if p.endswith("%") else (p, "")
             cuts = []
+            budget = [MAX_SPLIT_STEPS]
             for k in range(1, min(6, len(digits)) + 1):
-                for pieces in _splits(digits, k):
+                for pieces in _splits(digits, k, budget):
                     seq, off = [], pos
                     for q, piece in enumerate(pieces):
                         raw = piece + (pct if q == len(pieces) - 1 else "")
                         seq.append(Cell(raw, off, off + len(raw)))
                         off += len(piece)
                     cuts.append(seq)
+                    if len(cuts) > MAX_READINGS:
+                        break  # no more of a part's cuts are ever combined (see below)
+                if len(cuts) > MAX_READINGS:
+                    break
             per_part.append(cuts)
             pos += len(p)
         for combo in itertools.product(*per_part):
@@ -406,11 +428,11 @@ def _expand_glued(cells: list[Cell], n_columns: int) -> list[list[Cell]]:
                 break
         options.append(alts)
     out = []
-    for combo in itertools.product(*options):
+    for tried, combo in enumerate(itertools.product(*options)):
         seq = [x for part in combo for x in part]
         if len(seq) == n_columns:
             out.append(seq)
-        if len(out) > MAX_READINGS:
+        if len(out) > MAX_READINGS or tried >= MAX_COMBINATIONS:
             break
     return out
 

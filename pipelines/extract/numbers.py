@@ -6,7 +6,7 @@ are "," (the Chinese "，" is a clause separator and never part of a number).
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 
 # Amount units -> factor to 万元 (the warehouse unit). Longest first (regex alternation order).
 UNIT_TO_WAN: dict[str, Decimal] = {
@@ -46,12 +46,36 @@ def to_decimal(s: str | None) -> Decimal | None:
         return None
 
 
+def quantize(d: Decimal | None, places: int = 4) -> Decimal | None:
+    """`d` rounded to `places` decimals (as `Decimal.quantize` does), however many digits it has;
+    None when it is not a finite number. Never raises: a number printed with thirty digits is
+    still its value (the warehouse's columns say whether it fits, `process.fit_columns`)."""
+    if d is None:
+        return None
+    try:
+        if not d.is_finite():
+            return None
+        with localcontext() as ctx:
+            ctx.prec = max(ctx.prec, d.adjusted() + places + 3)
+            ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+            return d.quantize(Decimal(1).scaleb(-places))
+    except (ArithmeticError, ValueError, MemoryError):
+        return None
+
+
 def to_wan(number: str, unit: str) -> Decimal | None:
+    """A number with its unit, in 万元 to four decimals; None when it is no number or no unit."""
     d = to_decimal(number)
     factor = UNIT_TO_WAN.get(unit)
     if d is None or factor is None:
         return None
-    return (d * factor).quantize(Decimal("0.0001"))
+    try:
+        with localcontext() as ctx:  # exact, however many digits are printed
+            ctx.prec = max(ctx.prec, len(str(number)) + 8)  # (more than its digits)
+            ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+            return quantize(d * factor, 4)
+    except (ArithmeticError, ValueError, MemoryError):
+        return None
 
 
 def parse_amount(text: str) -> Decimal | None:

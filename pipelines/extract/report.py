@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
 
-from pipelines.extract.numbers import NUM, to_decimal, to_wan
+from pipelines.extract.numbers import NUM, quantize, to_decimal, to_wan
 from pipelines.rules import report_rules as R
 from pipelines.text import sentence_at, sentences
 
@@ -298,7 +298,10 @@ def computed_execution_rate(budget, received, spent) -> Decimal | None:
     base = received if received not in (None, 0) else budget
     if spent is None or base in (None, 0):
         return None
-    return (Decimal(spent) / Decimal(base) * 100).quantize(Decimal("0.0001"))
+    try:
+        return quantize(Decimal(spent) / Decimal(base) * 100, 4)
+    except ArithmeticError:  # never raises: a printed figure may be absurd
+        return None
 
 
 # ---------------------------------------------------------------- who, where, when

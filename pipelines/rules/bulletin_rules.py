@@ -55,10 +55,20 @@ DOC_TYPES = [
 
 # Several projects scored in one sentence: "甲、乙、丙评价得分分别为x分、y分、z分".
 SCORE_LIST = r"(?P<names>[^。；;:：,，]{4,200}?)(?:的)?(?:绩效)?(?:评价)?(?:得分分别为|得分别为|分别得分|得分分别是|分别得)(?P<nums>\d{1,3}(?:\.\d+)?\s*分(?:\s*[、,，和及]\s*\d{1,3}(?:\.\d+)?\s*分)+)"
+# Where a score list is looked for (`text.finditer_anchored`): around each "分别" (every keyword
+# above holds it, at most 2 characters in), from the longest names (200) plus 的绩效评价 (5) before
+# it, to the next character no part of a list holds.
+SCORE_LIST_WORD = "分别"
+SCORE_LIST_REACH = 200 + 5 + 2
+SCORE_LIST_BOUNDS = "。；;:："
 # A listed project's grade stated later: "<name>…评价结果为优秀".
 GRADE_AFTER_NAME = r"[^。，,；]{0,30}?(?:评价结果|评价等级|绩效等级|等级)(?:为|是)?[“\"]?(?P<g>优秀|良好|中等|合格|较差|优|良|中|差)"
 # Several projects graded in one sentence after the scored ones: "甲项目、乙部门整体绩效评价结果为优秀".
 GRADE_LIST = r"(?P<names>[^。；;:：,，]{4,160}?)(?:的)?(?:绩效)?评价结果(?:为|是)?[“\"]?(?P<g>优秀|良好|中等|合格|较差|优|良|中|差)"
+# GRADE_LIST is looked for around each 评价结果, from the longest names (160) plus 的绩效 (3) before it.
+GRADE_LIST_WORD = "评价结果"
+GRADE_LIST_REACH = 160 + 3
+GRADE_LIST_BOUNDS = "。；;:：,，"
 # A graded item that was not scored is a row of its own when it names an evaluated object.
 GRADED_OBJECT = r"(?:整体|项目|资金|经费|专项|政策)(?:支出)?$"
 # The department evaluated as a whole: 区卫健局2019年部门整体.

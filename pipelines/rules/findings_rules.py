@@ -6,22 +6,29 @@ run on NORMALIZED text (full-width brackets and digits already half-width).
 
 # --- numbering styles, in order of rank (a lower index is a higher level) -----------
 # Each pattern matches at the start of a stripped line; group 1 is the number.
-CN_NUM = "一二三四五六七八九十"
+# Chinese numerals of any size up to 九千九百九十九: digits, the units 十百千 and 零 between them
+# (一百零一、, 二百一十三、). `findings._cn_int` reads them; a string that is not a well-formed
+# numeral (百、 alone, 一二三) is no numbering.
+CN_DIGITS = "一二三四五六七八九"
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_ZERO = "零〇"
+CN_NUM = CN_DIGITS + "".join(CN_UNITS) + CN_ZERO
+_CN = f"[{CN_NUM}]+"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 NUMBERING = [
-    # (style, regex)
-    ("chapter", r"第([一二三四五六七八九十\d]{1,3})(?:部分|章)\s*[、.．:：]?\s*"),
-    ("cn", r"([一二三四五六七八九十]{1,3})\s*[、．.]\s*"),  # 四、
-    ("paren_cn", r"[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*[、.．]?\s*"),  # (二)
-    ("arabic", r"(\d{1,2})\s*([、．.])(?!\d)\s*"),  # 4、  1.  (not 2.5)
-    ("paren_arabic", r"(?:[(（]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[)）])\s*"),  # (1)  1)
+    # (style, regex); numbers of any length (a list may run past 99 items)
+    ("chapter", rf"第((?:{_CN})|\d+)(?:部分|章)\s*[、.．:：]?\s*"),
+    ("cn", rf"({_CN})\s*[、．.]\s*"),  # 四、  一百零一、
+    ("paren_cn", rf"[(（]\s*({_CN})\s*[)）]\s*[、.．]?\s*"),  # (二)
+    ("arabic", r"(\d+)\s*([、．.])(?!\d)\s*"),  # 4、  1.  101、 (not 2.5)
+    ("paren_arabic", r"(?:[(（]\s*(\d+)\s*[)）]|(\d+)\s*[)）])\s*"),  # (1)  1)
     ("circled", r"([" + CIRCLED + r"])\s*"),  # ①
 ]
 
 # Inline enumeration inside a paragraph: 一是…；二是…。 The marker must follow the start
 # of the text or a punctuation mark, so that 统一是 / 唯一是 never count.
-INLINE_MARKER = r"(?:(?<=^)|(?<=[\n。；;：:，,！!？?)）\s]))(第?[一二三四五六七八九十]{1,3})是"
+INLINE_MARKER = rf"(?:(?<=^)|(?<=[\n。；;：:，,！!？?)）\s]))(第?{_CN})是"
 
 # --- section titles -------------------------------------------------------------------
 # A title line is "<numbering>? <title text>" where the title text (trailing ：:。 removed)
