@@ -5,13 +5,18 @@ killed (by the OOM killer, or `kill -9` of the main process alone) and its worke
 instead of living on as orphans. If the forkserver goes while its run lives (its parent thread
 ended), multiprocessing starts a new one when it is next needed."""
 
+import os
 import signal
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
+    """`parent`: the pid this process was started by; if it is already gone (it died before the
+    signal was asked for, which the kernel would then never send), exit now."""
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)

@@ -195,6 +195,7 @@ def forkserver_context():
     so a worker inherits no descriptor of the run — not its lock — and no thread), which dies with
     the run (`pipelines._forkserver_init`) and has the extraction code imported once."""
     ctx = multiprocessing.get_context("forkserver")
+    os.environ["BPE_FORKSERVER_PARENT"] = str(os.getpid())  # read by the forkserver as it starts
     ctx.set_forkserver_preload(["pipelines._forkserver_init", "pipelines.process"])
     return ctx
 

@@ -108,7 +108,7 @@ def _descendants(pid: int) -> set[int]:
     return out
 
 
-def _gone(pids: set[int], wait: float = 10) -> bool:
+def _gone(pids: set[int], wait: float = 30) -> bool:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         alive = {p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]}

