@@ -224,16 +224,23 @@ def resolve(*texts: str | None, context: Place | None = None, hints: str | None 
         found = g.mentions(t)
         if not found:
             continue
-        everything = [m for other in (*texts, hints) if other for m in g.mentions(other)]
-        return _pick(g, found, everything, context) or NO_PLACE
+        named_codes: set[str] = set()
+        for other in (*texts, hints):
+            if other:
+                named_codes |= _named_codes(other)
+        return _pick(g, found, named_codes, context) or NO_PLACE
     return NO_PLACE
 
 
-def _pick(g: Gazetteer, found, everything, context: Place | None) -> Place | None:
-    named_codes: set[str] = set()
-    for _, _, units, _ in everything:
-        if len(units) == 1:
-            named_codes |= {units[0].code}
+@lru_cache(maxsize=16)
+def _named_codes(text: str) -> frozenset[str]:
+    """Codes of the units `text` names unambiguously. Cached: the whole document is passed as
+    `hints` for each of its reports, and is scanned once, not once per report."""
+    return frozenset(units[0].code for _, _, units, _ in gazetteer().mentions(text) if len(units) == 1)
+
+
+def _pick(g: Gazetteer, found, named_codes: set[str], context: Place | None) -> Place | None:
+    named_codes = set(named_codes)
     if context and context.adcode:
         named_codes |= _chain(g, g.by_code[context.adcode]) if context.adcode in g.by_code else set()
     # Ancestors named anywhere (unambiguous names only) tell ambiguous names apart.
