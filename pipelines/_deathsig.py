@@ -18,5 +18,5 @@ def die_with_parent(parent: int | None = None) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    if parent is not None and os.getppid() != parent:
-        os._exit(0)
+    if (parent is not None and os.getppid() != parent) or os.getppid() == 1:
+        os._exit(0)  # the parent is already gone (an orphan is given to init)
