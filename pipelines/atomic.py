@@ -2,6 +2,7 @@
 same folder, fsync, then an atomic rename."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,3 +34,14 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a file, a link or a whole folder tree (a link is removed, never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -17,7 +17,7 @@ import stat as st_mod
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines.atomic import atomic_write_bytes
+from pipelines.atomic import atomic_write_bytes, remove_tree
 from pipelines.ingest.common import R_TOO_BIG
 from pipelines.ingest.read import DEFAULT_MAX_BYTES
 from pipelines.settings import EXTRACTOR_VERSION, Paths
@@ -267,11 +267,4 @@ def clean_state_leftovers(paths: Paths) -> None:
     """Temporary files a killed run left in the state folder (callers hold the run lock)."""
     for folder in (paths.state, paths.state / "inventories"):
         for stale in folder.glob(".*.tmp"):
-            try:
-                stale.unlink()
-            except (IsADirectoryError, PermissionError):
-                import shutil
-
-                shutil.rmtree(stale, ignore_errors=True)
-            except OSError:
-                pass
+            remove_tree(stale)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import schema
-from pipelines.atomic import atomic_write_bytes, write_parquet_atomic  # noqa: F401 (re-exported)
+from pipelines.atomic import atomic_write_bytes, remove_tree, write_parquet_atomic  # noqa: F401 (re-exported)
 from pipelines._deathsig import die_with_parent
 from pipelines.extraction import (  # noqa: F401 (re-exported)
     Progress, cache_path, extract_all, forkserver_context, load_rows, mark_same_text,
@@ -213,14 +213,6 @@ def _prune_generations(paths: Paths, keep: set[Path]) -> None:
             remove_tree(g)
     for stale in paths.root.glob(".lake.*.link.tmp"):
         stale.unlink(missing_ok=True)
-
-
-def remove_tree(path: Path) -> None:
-    """Remove a file, a link or a whole folder tree (never following a link out of it)."""
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

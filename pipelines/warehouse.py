@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import schema
+from pipelines.atomic import remove_tree
 from pipelines.settings import EXTRACTOR_VERSION, SQL_DIR, Paths
 
 BUILD_MEMORY_LIMIT = "700MB"
@@ -163,7 +164,7 @@ def build_warehouse(paths: Paths, force: bool = False) -> dict[str, int]:
     # Leftovers of a run that was killed mid-build (callers hold the run lock, so none is live):
     # the temporary database, its WAL, and DuckDB's spill folder (`<database>.tmp/`, a tree).
     for stale in target.parent.glob(f".{target.name}.*.tmp*"):
-        _remove_tree(stale)
+        remove_tree(stale)
     check_disk_space(paths)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -182,15 +183,8 @@ def build_warehouse(paths: Paths, force: bool = False) -> dict[str, int]:
         os.replace(tmp, target)
     finally:
         for left in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".tmp")):
-            _remove_tree(left)
+            remove_tree(left)
     return {**counts, "rebuilt": 1}
-
-
-def _remove_tree(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
 
 
 # A build writes a new database beside the old one and may spill to disk while it builds:
