@@ -7,6 +7,7 @@ the rate (reduced / submitted) when the sentence gives no rate of its own.
 """
 
 import re
+from bisect import bisect_left
 from decimal import Decimal
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ from pipelines.extract.report import Fact, _alt, narrative_mask
 from pipelines.rules import report_rules as R
 
 _AMOUNT_AFTER = r"(?P<gap>[^\d。；，,\n%]{0,8}?)\s*(?P<num>" + NUM + r")\s*(?P<unit>亿元|万元|千元|元)"
+_SENTENCE_END = re.compile(r"[。！？]|\n")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})")
 
@@ -35,8 +37,22 @@ def _amount(label_words, sentence: str, base: int, field: str) -> tuple[Decimal 
     return None, None
 
 
+@lru_cache(maxsize=1)
+def _kind_words_re() -> re.Pattern:
+    return re.compile(_alt([w for w, _ in R.REVIEW_KINDS]))
+
+
+@lru_cache(maxsize=1)
+def _stat_labels_re() -> re.Pattern:
+    return re.compile(f"{_alt(R.REDUCED_LABELS)}|{_alt(R.SUBMITTED_LABELS)}")
+
+
 def _kind(*texts: str) -> str | None:
+    """The kind of review the first of `texts` that names one names (REVIEW_KINDS, in their order)."""
+    words = _kind_words_re()
     for t in texts:
+        if not words.search(t):  # names none: the common case, decided by one scan
+            continue
         for word, kind in R.REVIEW_KINDS:
             if word in t:
                 return kind
@@ -122,16 +138,29 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
     paragraph_kind = None
     start = 0
     last, last_at = None, -9  # the statistic of the sentence before: a rate stated alone next joins it
-    for n_sentence, m in enumerate(re.finditer(r"[。！？]|\n", scan + "。")):
+    # where review words and statistic labels stand, found in one scan each: a sentence that holds
+    # neither is passed over without running the rules on it
+    kind_at = [m.start() for m in _kind_words_re().finditer(scan)]
+    label_at = [m.start() for m in _stat_labels_re().finditer(scan)]
+
+    if not kind_at and not label_at:
+        return []  # no statistic without a label, no counted review without its name
+
+    def holds(at: list[int], s: int, e: int) -> bool:
+        i = bisect_left(at, s)
+        return i < len(at) and at[i] < e
+
+    for n_sentence, m in enumerate(_SENTENCE_END.finditer(scan + "。")):
         s, e = start, m.start()
         start = m.end()
         sentence = scan[s:e]
+        kind = _kind(sentence) if holds(kind_at, s, e) else None
         if scan[s - 1 : s] in ("\n", "") or s == 0:
-            paragraph_kind = _kind(sentence) or (paragraph_kind if not sentence.strip() else None)
+            paragraph_kind = kind or (paragraph_kind if not sentence.strip() else None)
         if with_years:
             doc_year = _year_of(sentence, doc_year, pyear)
-        if not re.search(f"{_alt(R.REDUCED_LABELS)}|{_alt(R.SUBMITTED_LABELS)}", sentence) and not (
-            (_kind(sentence) or paragraph_kind) in R.COUNTED_REVIEWS and _counted(sentence)
+        if not (holds(label_at, s, e) and _stat_labels_re().search(sentence)) and not (
+            (kind or paragraph_kind) in R.COUNTED_REVIEWS and _counted(sentence)
         ):
             continue
         cur: dict = {}

@@ -39,6 +39,8 @@ _RANK = {name: i for i, (name, _) in enumerate(R.NUMBERING)}
 _PROBLEM = re.compile(R.PROBLEM_TITLE)
 _PROBLEM_EXCL = re.compile(R.PROBLEM_TITLE_EXCLUDE)
 _SUGGESTION = re.compile(R.SUGGESTION_TITLE)
+# Both without their end anchors: a line none of whose parts can be a title matches neither.
+_MAYBE_TITLE = re.compile(f"{R.PROBLEM_TITLE}|{R.SUGGESTION_TITLE}".replace("$", ""))
 _ATTACH = re.compile(R.ATTACHMENT_LINE)
 _DATE = re.compile(R.DATE_LINE + r"$")
 _INLINE = re.compile(R.INLINE_MARKER)
@@ -151,6 +153,8 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
 def _title_kind(line: str) -> tuple[set, int] | None:
     """If `line` (stripped) is a section title: ({"问题"} / {"建议"} / both, offset in the
     line where the section's own text starts — after the title)."""
+    if not _MAYBE_TITLE.search(line):
+        return None  # a title names problems or suggestions (every candidate below is part of the line)
     num = _numbering(line)
     body = line[num.end:] if num else line
     # "四、存在的主要问题：一是…" — the title may be followed by text on the same line

@@ -59,10 +59,27 @@ def _has_cells_after(text: str, pos: int) -> bool:
     return any(w in window for w in R.FORM_FIRST_CELLS)
 
 
+def _title_matches(text: str):
+    """The matches of `_TITLE_RE`, as its `finditer` would give them, found from the places where
+    the title's fixed ending (R.FORM_TITLE_END) stands: the regex only runs from a few characters
+    before each (its lazy prefix would otherwise be tried at every position of the text)."""
+    pos = 0
+    q = text.find(R.FORM_TITLE_END)
+    while q != -1:
+        # the window ends far enough after the ending for the regex's look-ahead (a file name)
+        m = _TITLE_RE.search(text, max(pos, q - R.FORM_TITLE_LEAD), q + len(R.FORM_TITLE_END) + 64)
+        if m is None or m.end() != q + len(R.FORM_TITLE_END):  # a later title is found from its own ending
+            q = text.find(R.FORM_TITLE_END, q + 1)
+            continue
+        yield m
+        pos = m.end()
+        q = text.find(R.FORM_TITLE_END, pos)
+
+
 def find_forms(text: str) -> list[Form]:
     """The forms of `text`, each from its title to the next form's title (or the end)."""
     heads = []
-    for m in _TITLE_RE.finditer(text):
+    for m in _title_matches(text):
         if heads and m.start() < heads[-1][1]:
             continue
         if not _has_cells_after(text, m.end()):
@@ -208,16 +225,47 @@ def _label_variants(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=2)
-def _column_re(exact: bool) -> tuple[re.Pattern, list[str]]:
-    """The column labels as printed (`exact`), or with one character misread; longest first."""
+def _column_re(exact: bool) -> tuple[list[re.Pattern], re.Pattern, list[str]]:
+    """The column labels as printed (`exact`), or with one character misread; longest first.
+
+    Returns (scanners, namer, index). The scanners are plain alternations whose branches all
+    start with a literal character: Python's regex engine then skips to the positions where one
+    of those characters stands (a grouped alternation is tried at every position, 50x slower).
+    The misread labels whose first character is the misread one are scanned by their tail (the
+    label from its second character) and widened by one character afterwards (`_column_matches`).
+    `namer` is the same alternation with one named group per branch, applied to a match's own
+    text only, to tell which label it is."""
     words = sorted(set(R.FUNDS_COLUMNS) | set(R.TEXT_COLUMNS) | set(R.GROUP_HEADERS), key=len, reverse=True)
-    alts, index = [], []
+    alts, index, heads, tails = [], [], [], []
     for w in words:
         variants = _label_variants(w)
-        for p in (variants[:1] if exact else variants[1:]):
+        for k, p in enumerate(variants[:1] if exact else variants[1:]):
             alts.append(f"(?P<c{len(alts)}>{p})")
             index.append(w)
-    return re.compile("|".join(alts)), index
+            if not exact and k == 0:  # first character misread: scanned by its tail
+                tails.append(r"\s*".join(map(re.escape, w[1:])))
+            else:
+                heads.append(p)
+    scanners = [re.compile("|".join(heads))] + ([re.compile("|".join(tails))] if tails else [])
+    return scanners, re.compile("|".join(alts)), index
+
+
+_LEAD_CJK = re.compile(rf"[{CJK}]\s*$")
+
+
+def _column_candidates(block: str, exact: bool):
+    """(start, end) of every match of the labels (see `_column_re`), named by the grouped regex."""
+    scanners, namer, index = _column_re(exact)
+    spans = [(m.start(), m.end()) for m in scanners[0].finditer(block)]
+    if len(scanners) > 1:
+        for m in scanners[1].finditer(block):
+            lead = _LEAD_CJK.search(block, max(0, m.start() - 40), m.start())
+            if lead:
+                spans.append((lead.start(), m.end()))
+    for s, e in spans:
+        g = namer.fullmatch(block, s, e)
+        if g:
+            yield s, e, index[int(g.lastgroup[1:])]
 
 
 def _column_matches(block: str, misread: bool = True):
@@ -225,8 +273,7 @@ def _column_matches(block: str, misread: bool = True):
     With `misread`, labels with one character misread (OCR) are read too."""
     found = []
     for exact in ((True, False) if misread else (True,)):
-        rx, index = _column_re(exact)
-        found += [(m.start(), -(m.end() - m.start()), not exact, m.end(), index[int(m.lastgroup[1:])]) for m in rx.finditer(block)]
+        found += [(s, -(e - s), not exact, e, word) for s, e, word in _column_candidates(block, exact)]
     pos = 0
     for s, _, _, e, word in sorted(found):
         if s < pos:

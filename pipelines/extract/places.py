@@ -94,6 +94,9 @@ class Gazetteer:
         self.two_char = {n: us for n, us in two.items() if len(us) == 1}
         self._two_re = re.compile(
             rf"(?:(?<=[{R.TWO_CHAR_COUNTY_BEFORE}])|(?<![\u4e00-\u9fff]))(?P<n>{'|'.join(map(re.escape, sorted(self.two_char)))})(?={R.TWO_CHAR_COUNTY_BODY})")
+        # the names alone: a plain alternation the regex engine finds by its first characters;
+        # `_two_re` then checks the place around each (it would be tried at every position)
+        self._two_names_re = re.compile("|".join(map(re.escape, sorted(self.two_char))))
         self.short: dict[str, list[Unit]] = {}
         for name, units in self.by_name.items():
             for u in units:
@@ -136,6 +139,17 @@ class Gazetteer:
                 last = e
         return out
 
+    def _two_matches(self, text: str):
+        """The matches of `_two_re`, found from the names (see `_two_names_re`)."""
+        pos = 0
+        for m in self._two_names_re.finditer(text):
+            if m.start() < pos:
+                continue
+            full = self._two_re.match(text, m.start())
+            if full:
+                yield full
+                pos = full.end()
+
     def unit(self, code: str | None) -> Unit | None:
         return self.by_code.get(code) if code else None
 
@@ -154,7 +168,7 @@ class Gazetteer:
                 if m.start() - n >= 0 and text[m.start() - n : m.start()] in self.short:
                     candidates.append((m.start() - n, m.start()))
                     break
-        for m in self._two_re.finditer(text):  # 南县财政局: a two-character county as a body's name
+        for m in self._two_matches(text):  # 南县财政局: a two-character county as a body's name
             if m.start() not in taken:
                 out.append((m.start(), m.end(), self.two_char[m.group("n")], True))
                 taken.update(range(m.start(), m.end()))

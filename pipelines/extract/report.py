@@ -366,7 +366,8 @@ def find_object(text: str) -> tuple[str | None, str | None]:
     """(department, project name) from the opening sentence: '对<部门>“<项目>”开展了绩效评价',
     or '<部门>对“<项目>”开展了部门评价' when the evaluated body names itself first."""
     head = strip_aliases(text[:3000])
-    m = _EVAL_OBJECT.search(head)
+    # the pattern's fixed words first: its lazy opening would otherwise be tried at every position
+    m = _EVAL_OBJECT.search(head) if "“" in head and "评价" in head else None
     if not m:
         return None, None
     org = re.sub(r"^(?:北京市[^。，]{0,10}?财政局(?:成立了绩效评价工作组)?，?)", "", m.group("org")).strip("，, ")
@@ -387,13 +388,15 @@ def find_implementer(text: str) -> str | None:
     if v:
         return v
     scan = strip_aliases(narrative_mask(text))
+    if "实施" not in scan:  # every pattern below names 实施: their lazy openings are not tried at all
+        return None
     m = re.search(rf"实施主体(?:为|是)(?P<v>[{CJK}、()（）]{{2,60}}?)[。，；]", scan)
     if m:
         return m.group("v")
-    m = re.search(rf"(?P<v>[{CJK}()（）]{{4,40}}?(?:{_alt(R.ORG_SUFFIXES)}))(?:负责|组织|牵头)?实施的“", scan)
+    m = re.search(rf"(?P<v>[{CJK}()（）]{{4,40}}?(?:{_alt(R.ORG_SUFFIXES)}))(?:负责|组织|牵头)?实施的“", scan) if "实施的“" in scan else None
     if m:  # "…委员会实施的“项目”"
         return re.sub(r"^.*?对", "", m.group("v")) if "对" in m.group("v") else m.group("v")
-    for m in re.finditer(rf"(?:，|。|^)(?P<v>[{CJK}()（）]{{4,40}}?)作为(?:开发)?实施主体", scan):
+    for m in (re.finditer(rf"(?:，|。|^)(?P<v>[{CJK}()（）]{{4,40}}?)作为(?:开发)?实施主体", scan) if "作为" in scan else ()):
         if re.search(rf"(?:{_alt(R.ORG_SUFFIXES)})$", m.group("v")):
             return m.group("v")
     return None

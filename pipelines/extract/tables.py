@@ -61,7 +61,8 @@ class Table:
 
 
 def _norm(cell: str | None) -> str:
-    return re.sub(r"\s+", "", cell or "")
+    """The cell without any whitespace (str.split's whitespace is the regex \\s of str patterns)."""
+    return "".join(cell.split()) if cell else ""
 
 
 def to_decimal(cell) -> Decimal | None:
@@ -99,6 +100,9 @@ def _is_separator(cells: list[str]) -> bool:
     return bool(filled) and all(re.fullmatch(r":?-{2,}:?", c.replace(" ", "")) for c in filled)
 
 
+_CELL_GAP = re.compile(r" {2,}")
+
+
 def _split_inline(line: str) -> tuple[list[str], bool] | None:
     """Cells of a one-row-per-line line, and whether it is indented with spaces."""
     if "\t" in line:
@@ -110,8 +114,10 @@ def _split_inline(line: str) -> tuple[list[str], bool] | None:
     s = line.rstrip()
     if not s.strip():
         return None
+    if "  " not in s.strip():
+        return None  # no run of two spaces: one cell (the common case, without a regex)
     indented = s[0] == " "
-    parts = re.split(r" {2,}", s.strip())
+    parts = _CELL_GAP.split(s.strip())
     return (parts, indented) if len(parts) >= 2 else None
 
 

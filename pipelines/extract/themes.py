@@ -47,6 +47,12 @@ def rules() -> tuple[tuple[str, ...], dict[str, tuple[tuple[str, float], ...]]]:
     return tuple(themes), {t: tuple(v) for t, v in terms.items()}
 
 
+@lru_cache(maxsize=1)
+def _term_rank() -> dict[str, int]:
+    """Each term's place in the rules file (terms are scored in that order)."""
+    return {t: i for i, t in enumerate(rules()[1])}
+
+
 def themes() -> list[str]:
     """Every theme, in taxonomy order, then `其他`."""
     return list(rules()[0]) + [OTHER]
@@ -75,7 +81,7 @@ def scores_from_tokens(clause_tokens: list[list[str]], body_tokens: list[str]) -
     first = set(clause_tokens[0]) if clause_tokens else set()
     later = set(t for c in clause_tokens[1:] for t in c)
     counts = Counter(body_tokens)
-    for term in sorted((first | later | counts.keys()) & terms.keys(), key=list(terms).index):
+    for term in sorted((first | later | counts.keys()) & terms.keys(), key=_term_rank().__getitem__):
         h = HEADING_FACTOR if term in first else HEADING_LATER_FACTOR if term in later else 0.0
         b = min(counts.get(term, 0), BODY_CAP)
         for theme, w in terms[term]:
@@ -95,5 +101,5 @@ def classify(text: str, body: str | None = None) -> str:
 
 def best_theme(sc: dict[str, float]) -> str:
     order = rules()[0]
-    best = max(order, key=lambda t: (sc[t], -order.index(t)))
+    best = max(order, key=lambda t: sc[t])  # the first of the best, in taxonomy order (max keeps the first)
     return best if sc[best] > 0 else OTHER

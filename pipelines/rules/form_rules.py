@@ -6,6 +6,10 @@ line, cells split by single spaces, pipes, cells glued together by a document vi
 
 # A form starts at its title; a file name (….docx) or a mention in running text is not one.
 FORM_TITLE = r"(?:项目支出|部门整体支出|整体支出|部门预算项目支出|财政项目支出|项目|部门整体|支出)?绩效自评表"
+# Every title ends with these characters, and starts at most this many characters before them
+# (16 of its own, before the longest optional prefix of FORM_TITLE).
+FORM_TITLE_END = "绩效自评表"
+FORM_TITLE_LEAD = 16 + 8
 NOT_AFTER_TITLE = r"\s*(?:\.(?:docx?|pdf|xlsx?|wps)|》|”)"
 # A form's title is followed by its cells within this many characters.
 FORM_CELLS_WITHIN = 220
