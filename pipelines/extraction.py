@@ -168,7 +168,9 @@ def extract_one(task: Task) -> dict:
     sha = hashlib.sha256(data).hexdigest()
     res = process_bytes(shown_path(task.rel), data)
     atomic_write_bytes(Path(task.state) / "extract" / f"{sha}-v{task.version}.json", dump_rows(res.rows))
-    return {"rel": task.rel, "sha256": sha, "size": len(data), "status": res.rows["documents"][0]["status"]}
+    doc = res.rows["documents"][0]
+    return {"rel": task.rel, "sha256": sha, "size": len(data), "status": doc["status"],
+            "text_sha256": doc.get("text_sha256") if doc["status"] != "rejected" else None}
 
 
 def _worker_main(conn, state: str) -> None:  # pragma: no cover - runs in the worker
@@ -300,19 +302,31 @@ def _text_keys_path(paths: Paths) -> Path:
     return paths.state / f"text-keys-v{EXTRACTOR_VERSION}.json"
 
 
+def _read_text_keys(paths: Paths) -> dict:
+    try:
+        index = json.loads(_text_keys_path(paths).read_text(encoding="utf-8"))
+        return index if isinstance(index, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def record_text_keys(paths: Paths, keys: dict[str, str | None]) -> None:
+    """Add the text hashes of files just extracted to the index `mark_same_text` reads."""
+    if keys:
+        index = _read_text_keys(paths)
+        index.update(keys)
+        atomic_write_bytes(_text_keys_path(paths), json.dumps(index, sort_keys=True).encode())
+
+
 def mark_same_text(paths: Paths, entries: list[Entry]) -> int:
     """Mark as duplicates the files whose normalized text equals an earlier file's (a GB18030 copy
     of a UTF-8 report, the .docx of a .txt): their reports are loaded once, from the first file in
     path order. Needs the files extracted (`extract_all`). Returns how many were marked.
 
-    The text hash of each extracted file is kept in a small JSON index beside the cache, so a
-    run reads no cached extraction to find them."""
+    The text hash of each extracted file is kept in a small JSON index beside the cache (written
+    by `extract_all` from what the workers return), so a run reads no cached extraction to find them."""
     index_path = _text_keys_path(paths)
-    try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-        index = index if isinstance(index, dict) else {}
-    except (OSError, ValueError):
-        index = {}
+    index = _read_text_keys(paths)
     changed = False
     first_by_text: dict[str, str] = {}
     marked = 0
@@ -396,6 +410,7 @@ def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None, 
         extract_dir.mkdir(parents=True, exist_ok=True)
         workers = workers or min(os.cpu_count() or 1, 2 if len(todo) >= 8 else 1)
         pool = WorkerPool(workers, paths.state)
+        keys: dict[str, str | None] = {}
         try:
             for got in pool.run(todo):
                 e = by_rel[got["rel"]]
@@ -406,10 +421,12 @@ def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None, 
                     if got["sha256"] != e.sha256:  # rewritten since the listing: these bytes were read
                         e.sha256, e.size, e.duplicate_of, e.duplicate_kind = got["sha256"], got["size"], None, None
                     statuses[got["status"]] += 1
+                    keys[got["sha256"]] = got.get("text_sha256")
                 if meter:
                     meter.tick()
         finally:
             pool.close()
+            record_text_keys(paths, keys)
     return {"extracted": len(todo), "cached": cached, **{f"status_{k}": v for k, v in statuses.items()}}
 
 
