@@ -274,8 +274,15 @@ def status_text(con, warehouse_path, max_listed: int = 20) -> str:
     else:
         out.append("检查 / checks that fail:")
         for name, severity, n, first in bad:
-            out.append(f"  {severity:<5} {name}: {n} row(s), e.g. {' · '.join(map(str, first[0]))}")
+            out.append(f"  {severity:<5} {name}: {n} row(s), e.g. {_short(' · '.join(map(str, first[0])))}")
     return "\n".join(out)
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """One line of the status screen: a value listing thousands of paths is cut, saying how much."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (+{len(text) - limit:,} characters)"
 
 
 def _has(con, table: str) -> bool:

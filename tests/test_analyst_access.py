@@ -96,3 +96,13 @@ def test_bpe_errors_are_one_line_not_a_traceback(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "status"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误 / error:") and "Traceback" not in err
+
+
+def test_status_line_of_a_failing_check_is_cut_at_200_characters():
+    from pipelines.cli import _short
+
+    paths = " | ".join(f"batch_{i:03d}/copy_{i:05d}.txt" for i in range(500))
+    line = _short(paths)
+    assert line.startswith(paths[:200]) and len(line) < 240
+    assert line.endswith(f"… (+{len(paths) - 200:,} characters)")
+    assert _short("丰台区 · 2024 · 81.23") == "丰台区 · 2024 · 81.23"
