@@ -255,3 +255,29 @@ def test_a_second_run_is_refused_with_one_clear_message(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_bpe_run_records_the_job_on_dagster_home_then_prints_the_status(tmp_path, monkeypatch, capsys):
+    """`make run` is `bpe run`: the job through Dagster's Python API on $DAGSTER_HOME, then the status."""
+    import shutil
+    from pathlib import Path
+
+    from pipelines.cli import main
+    from tests.conftest import RAW
+
+    shutil.copytree(RAW, tmp_path / "root" / "raw")
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(Path(__file__).resolve().parent.parent / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("BPE_DATA_DIR", str(tmp_path / "root"))
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert "files: 3  parsed 3" in out and "loaded: 8 reports" in out
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+        assert [(r.job_name, r.status) for r in runs] == [("bpe_job", dg.DagsterRunStatus.SUCCESS)]
+        assert instance.get_latest_materialization_event(dg.AssetKey(["warehouse", "reports"])) is not None
+    assert (tmp_path / "root" / "marts" / "warehouse.duckdb").exists()
+    monkeypatch.delenv("DAGSTER_HOME")
+    assert main(["run"]) == 2  # without an instance it says so rather than run on a throwaway one
