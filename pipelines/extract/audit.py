@@ -133,34 +133,79 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
     year its sentence states (今年/去年 from the page's date), else the document's first year."""
     scan = narrative_mask(text)
     pyear = page_year(scan) if with_years else None
-    doc_year = None  # the year the text last stated (a sentence without one keeps it)
     rows, pending = [], []
-    paragraph_kind = None
-    start = 0
     last, last_at = None, -9  # the statistic of the sentence before: a rate stated alone next joins it
-    # where review words and statistic labels stand, found in one scan each: a sentence that holds
-    # neither is passed over without running the rules on it
+    # Where review words and statistic labels stand, found in one scan each. Only the sentences
+    # that hold one, and those of a paragraph that opens with a counted review, are read; a
+    # sentence's paragraph and the year last stated before it are looked up, not carried along.
     kind_at = [m.start() for m in _kind_words_re().finditer(scan)]
     label_at = [m.start() for m in _stat_labels_re().finditer(scan)]
-
     if not kind_at and not label_at:
         return []  # no statistic without a label, no counted review without its name
+    ends = [m.start() for m in _SENTENCE_END.finditer(scan + "。")]  # sentences end at 。！？ and line breaks
+    n_sentences = len(ends)
 
-    def holds(at: list[int], s: int, e: int) -> bool:
-        i = bisect_left(at, s)
-        return i < len(at) and at[i] < e
+    def span(i: int) -> tuple[int, int]:
+        return (ends[i - 1] + 1 if i else 0), ends[i]
 
-    for n_sentence, m in enumerate(_SENTENCE_END.finditer(scan + "。")):
-        s, e = start, m.start()
-        start = m.end()
+    def opens_paragraph(i: int) -> bool:
+        return i == 0 or scan[ends[i - 1]] == "\n"
+
+    kind_sentences = {bisect_left(ends, p) for p in kind_at}
+    label_sentences = {bisect_left(ends, p) for p in label_at}
+    kinds: dict[int, str | None] = {}
+
+    def kind_of(i: int) -> str | None:
+        if i not in kind_sentences:
+            return None
+        if i not in kinds:
+            kinds[i] = _kind(scan[slice(*span(i))])
+        return kinds[i]
+
+    def paragraph_kind(i: int) -> str | None:
+        """The review kind the paragraph of sentence i opens with (its last non-blank opening line)."""
+        while i >= 0:
+            if opens_paragraph(i):
+                s, e = span(i)
+                if scan[s:e].strip():
+                    return kind_of(i)
+            i -= 1
+        return None
+
+    counted = set()
+    for j in sorted(kind_sentences):
+        if opens_paragraph(j) and kind_of(j) in R.COUNTED_REVIEWS:
+            counted.add(j)
+            k = j + 1
+            while k < n_sentences and not (opens_paragraph(k) and scan[slice(*span(k))].strip()):
+                counted.add(k)
+                k += 1
+    year_sentences: list[int] = []
+    if with_years:
+        marks = [m.start() for m in _YEAR.finditer(scan)]
+        if pyear:
+            marks += [m.start() for m in re.finditer("|".join(map(re.escape, R.RELATIVE_YEARS)), scan)]
+        year_sentences = sorted({bisect_left(ends, p) for p in marks})
+    stated: dict[int, int | None] = {}
+
+    def year_before(i: int) -> int | None:
+        """The year the text last stated up to sentence i (`_year_of` of that sentence)."""
+        k = bisect_left(year_sentences, i + 1) - 1
+        while k >= 0:
+            j = year_sentences[k]
+            if j not in stated:
+                stated[j] = _year_of(scan[slice(*span(j))], None, pyear)
+            if stated[j] is not None:
+                return stated[j]
+            k -= 1
+        return None
+
+    for n_sentence in sorted(kind_sentences | label_sentences | counted):
+        s, e = span(n_sentence)
         sentence = scan[s:e]
-        kind = _kind(sentence) if holds(kind_at, s, e) else None
-        if scan[s - 1 : s] in ("\n", "") or s == 0:
-            paragraph_kind = kind or (paragraph_kind if not sentence.strip() else None)
-        if with_years:
-            doc_year = _year_of(sentence, doc_year, pyear)
-        if not (holds(label_at, s, e) and _stat_labels_re().search(sentence)) and not (
-            (kind or paragraph_kind) in R.COUNTED_REVIEWS and _counted(sentence)
+        doc_year = year_before(n_sentence) if with_years else None
+        if not (n_sentence in label_sentences and _stat_labels_re().search(sentence)) and not (
+            (kind_of(n_sentence) or paragraph_kind(n_sentence)) in R.COUNTED_REVIEWS and _counted(sentence)
         ):
             continue
         cur: dict = {}
@@ -180,7 +225,7 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
             groups.append((cur, cur_text))
         for st, seg_text in groups:
             row = {
-                "kind": _kind(seg_text, sentence) or paragraph_kind,
+                "kind": _kind(seg_text, sentence) or paragraph_kind(n_sentence),
                 "year": _year_of(sentence, doc_year, pyear) if with_years else None,
                 "stats": st,
             }
