@@ -36,6 +36,8 @@ from pipelines.rules import findings_rules as R
 
 _STYLES = [(name, re.compile(rx)) for name, rx in R.NUMBERING]
 _RANK = {name: i for i, (name, _) in enumerate(R.NUMBERING)}
+# The characters a numbering can start with (every style of R.NUMBERING opens with one of them).
+_NUMBERING_FIRST = frozenset("第(（0123456789" + R.CN_NUM + R.CIRCLED)
 _PROBLEM = re.compile(R.PROBLEM_TITLE)
 _PROBLEM_EXCL = re.compile(R.PROBLEM_TITLE_EXCLUDE)
 _SUGGESTION = re.compile(R.SUGGESTION_TITLE)
@@ -103,6 +105,8 @@ class _Num:
 
 def _numbering(s: str) -> _Num | None:
     """Numbering at the start of a stripped line, or None."""
+    if not s or (s[0] not in _NUMBERING_FIRST and not s[0].isdecimal()):  # \d is any decimal digit
+        return None
     for name, rx in _STYLES:
         m = rx.match(s)
         if not m:
@@ -120,7 +124,7 @@ def _numbering(s: str) -> _Num | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int  # offset of the first non-blank char
     end: int  # offset after the last non-blank char
