@@ -50,6 +50,15 @@ def _quantize(v, scale: int):
 
 
 def to_arrow(table: str, rows: list[dict]) -> pa.Table:
+    try:  # most rows convert as they are, in one call (the same conversion as column by column)
+        return pa.Table.from_pylist(rows, schema=schema.arrow_schema(table))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):  # as before, column by column
+        return _to_arrow_by_column(table, rows)
+
+
+def _to_arrow_by_column(table: str, rows: list[dict]) -> pa.Table:
+    """Column by column, a decimal column that does not fit its scale is quantized (half up) and a
+    value with too many digits for its precision becomes null."""
     cols = schema.TABLES[table][1]
     arrays = []
     for c in cols:

@@ -351,9 +351,27 @@ def test_crafted_json_cache_gives_rows_not_code_and_a_damaged_one_is_redone(data
 
 
 def test_tokenizer_cache_lives_under_the_state_folder_named_by_the_dictionary(data_root):
+    import tempfile
+
+    from pipelines import nlp
+
+    shared = Path(tempfile.gettempdir()) / "jieba.cache"  # jieba's default, shared by every user
+    before = shared.stat().st_mtime_ns if shared.exists() else None
     run_all(paths(data_root))
-    caches = list((data_root / ".state" / "jieba").glob("jieba-*.cache"))
-    assert len(caches) == 1 and len(caches[0].name) == len("jieba-") + 16 + len(".cache")
+    # the extraction cuts findings with rjieba, which needs no cache file: a run writes none
+    assert list(data_root.rglob("*.cache")) == []
+    assert (shared.stat().st_mtime_ns if shared.exists() else None) == before
+    # jieba's own tokenizer (search queries) keeps its cache where the run says, named by its dictionary
+    nlp.reset()
+    nlp.set_cache_dir(data_root / ".state" / "jieba")
+    try:
+        nlp.get_tokenizer()
+        caches = list((data_root / ".state" / "jieba").glob("jieba-*.cache"))
+        assert len(caches) == 1 and len(caches[0].name) == len("jieba-") + 16 + len(".cache")
+        assert (shared.stat().st_mtime_ns if shared.exists() else None) == before
+    finally:
+        nlp.reset()
+        nlp._CACHE_DIR = None
 
 
 # --------------------------------------------------------------------------- a lake readers can trust

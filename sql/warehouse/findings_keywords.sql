@@ -1,17 +1,19 @@
--- Keywords per finding: TF-IDF over the warehouse's own findings, IDF = ln((n + 1) / (df + 1)) + 1,
--- words of two or more characters (jieba tokens, stop words removed), top 5; ties by the word.
+-- findings, landed from the lake with their keywords: TF-IDF over the warehouse's own findings,
+-- IDF = ln((n + 1) / (df + 1)) + 1, words of two or more characters (jieba tokens, stop words
+-- removed), top 5; ties by the word. (keywords are null in the lake: they need every finding.)
+-- getvariable('lake') is set by the builder to the lake folder it reads (where <data root>/lake points).
 create or replace table findings as
 with findings_in as (
-    select * from findings
+    select * from read_parquet(getvariable('lake') || '/findings/*.parquet')
 ),
 n as (
     select count(*) as n from findings_in
 ),
 tokens as (
-    select finding_id, unnest(tokens) as token from findings_in
+    select finding_id, unnest(list_filter(tokens, t -> length(t) >= 2)) as token from findings_in
 ),
 tf as (
-    select finding_id, token, count(*) as tf from tokens where length(token) >= 2 group by all
+    select finding_id, token, count(*) as tf from tokens group by all
 ),
 df as (
     select token, count(*) as df from tf group by token
@@ -20,14 +22,10 @@ scored as (
     select tf.finding_id, tf.token, tf.tf * (ln((n.n + 1.0) / (df.df + 1.0)) + 1.0) as weight
     from tf join df using (token) cross join n
 ),
-top5 as (
-    select * from scored
-    qualify row_number() over (partition by finding_id order by weight desc, token) <= 5
-),
 ranked as (
-    -- list_sort over (−weight, token) structs: an ordered aggregate would keep sort state per finding
-    select finding_id, list_transform(list_sort(list({'neg_weight': -weight, 'token': token})), x -> x.token) as keywords
-    from top5
+    -- the 5 smallest (−weight, word): the top 5 by weight, ties by the word, in that order
+    select finding_id, list_transform(min({'neg_weight': -weight, 'token': token}, 5), x -> x.token) as keywords
+    from scored
     group by finding_id
 ),
 final as (
