@@ -20,6 +20,7 @@ import re
 import time
 import zipfile
 from xml.etree import ElementTree as ET
+from xml.parsers import expat
 
 from pipelines.ingest.common import (
     MAX_ZIP_MEMBERS, R_NOT_DOCX, R_OLE, R_TIMEOUT, R_XML_BROKEN, R_XML_DTD, R_ZIP_BOMB, R_ZIP_BROKEN,
@@ -105,7 +106,9 @@ def _parse_xml(raw: bytes) -> ET.Element:
         raise Rejected(R_XML_DTD)
     try:
         return ET.fromstring(raw)
-    except ET.ParseError:
+    except ET.ParseError as exc:
+        if getattr(exc, "code", None) == expat.errors.XML_ERROR_NO_MEMORY:
+            raise MemoryError from None  # expat ran out of memory (the worker's cap): not a broken file
         raise Rejected(R_XML_BROKEN) from None
 
 
