@@ -1,6 +1,7 @@
 """Writing files so that a reader (or a killed run) never sees half of one: a temporary name in the
 same folder, fsync, then an atomic rename."""
 
+import json
 import os
 import shutil
 import tempfile
@@ -8,6 +9,18 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+
+def read_json_dict(path: Path | None) -> dict:
+    """A state file written with `atomic_write_bytes`: its JSON object, or {} when it is missing,
+    unreadable, damaged or not an object (a state file is a cache: it is rebuilt, never trusted)."""
+    if path is None:
+        return {}
+    try:
+        got = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

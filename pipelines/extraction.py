@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from pipelines import schema
 from pipelines._deathsig import die_with_parent
-from pipelines.atomic import atomic_write_bytes
+from pipelines.atomic import atomic_write_bytes, read_json_dict
 from pipelines.ingest.common import R_TOO_BIG
 from pipelines.ingest.read import DEFAULT_MAX_BYTES
 from pipelines.inventory import R_UNREADABLE, R_VANISHED, Entry, shown_path
@@ -303,11 +303,7 @@ def _text_keys_path(paths: Paths) -> Path:
 
 
 def _read_text_keys(paths: Paths) -> dict:
-    try:
-        index = json.loads(_text_keys_path(paths).read_text(encoding="utf-8"))
-        return index if isinstance(index, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_json_dict(_text_keys_path(paths))
 
 
 def record_text_keys(paths: Paths, keys: dict[str, str | None]) -> None:

@@ -17,7 +17,7 @@ import stat as st_mod
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines.atomic import atomic_write_bytes, remove_tree
+from pipelines.atomic import atomic_write_bytes, read_json_dict, remove_tree
 from pipelines.ingest.common import R_TOO_BIG
 from pipelines.ingest.read import DEFAULT_MAX_BYTES
 from pipelines.settings import EXTRACTOR_VERSION, Paths
@@ -143,16 +143,6 @@ def walk_raw(raw_dir: Path):
     yield from walk(str(raw_dir), "")
 
 
-def _load_json(path: Path | None) -> dict:
-    if path is None:
-        return {}
-    try:
-        got = json.loads(path.read_text(encoding="utf-8"))
-        return got if isinstance(got, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
 def scan_raw(raw_dir: Path, hash_cache: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Entry]:
     """Every entry under `raw_dir` in path order with its sha256; later copies marked duplicates.
     Entries that are not read (see the module's docstring) carry `error` and a path-based id.
@@ -164,7 +154,7 @@ def scan_raw(raw_dir: Path, hash_cache: Path | None = None, max_bytes: int = DEF
     first_by_sha: dict[str, str] = {}
     if not raw_dir.exists():
         return entries
-    known = _load_json(hash_cache)
+    known = read_json_dict(hash_cache)
     seen: dict = {}
     for rel, kind, detail in walk_raw(raw_dir):
         if kind == "error":
@@ -252,11 +242,7 @@ def record_good_run(paths: Paths, entries: list[Entry], published: dict | None =
 
 
 def last_good_run(paths: Paths) -> dict:
-    try:
-        got = json.loads(_last_run_path(paths).read_text(encoding="utf-8"))
-        return got if isinstance(got, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_json_dict(_last_run_path(paths))
 
 
 def hash_cache_path(paths: Paths) -> Path:

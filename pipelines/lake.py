@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import schema
-from pipelines.atomic import atomic_write_bytes, remove_tree, write_parquet_atomic  # noqa: F401 (re-exported)
+from pipelines.atomic import atomic_write_bytes, read_json_dict, remove_tree, write_parquet_atomic  # noqa: F401 (re-exported)
 from pipelines._deathsig import die_with_parent
 from pipelines.extraction import (  # noqa: F401 (re-exported)
     Progress, cache_path, extract_all, forkserver_context, load_rows, mark_same_text,
@@ -274,11 +274,7 @@ def land(paths: Paths, entries: list[Entry]) -> dict:
 
 
 def _read_manifest_in(gen: Path) -> dict:
-    try:
-        got = json.loads((gen / ".manifest.json").read_text(encoding="utf-8"))
-        return got if isinstance(got, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_json_dict(gen / ".manifest.json")
 
 
 def _previous(paths: Paths, current: Path) -> set[Path]:

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipelines import schema
-from pipelines.atomic import remove_tree
+from pipelines.atomic import read_json_dict, remove_tree
 from pipelines.settings import EXTRACTOR_VERSION, SQL_DIR, Paths
 
 BUILD_MEMORY_LIMIT = "700MB"
@@ -319,11 +319,7 @@ def _record_build(paths: Paths, signature: str, lake_dir: Path, updates: int) ->
 
 
 def _read_state(paths: Paths) -> dict:
-    try:
-        state = json.loads(_state_path(paths).read_text(encoding="utf-8"))
-        return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_json_dict(_state_path(paths))
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
