@@ -152,18 +152,6 @@ def _keep(tok: str, stop: frozenset) -> bool:
     return bool(tok) and not _is_punct_or_space(tok) and not _NUMBER.match(tok) and tok not in stop
 
 
-_KEPT: dict[str, bool] = {}  # token -> _keep(token, stopwords()): words repeat, the test is paid once
-
-
-def _kept(tok: str) -> bool:
-    got = _KEPT.get(tok)
-    if got is None:
-        if len(_KEPT) > 200_000:
-            _KEPT.clear()
-        got = _KEPT[tok] = _keep(tok, stopwords())
-    return got
-
-
 def tokenize(text: str, hmm: bool = True) -> list[str]:
     """Words of `text` in order, minus stop words, punctuation, whitespace and numbers.
     `hmm=False` turns off jieba's guessing of unknown words: only dictionary words and
@@ -180,21 +168,11 @@ def tokenize(text: str, hmm: bool = True) -> list[str]:
     return out
 
 
-def _search_words(raw: list[str]) -> list[str]:
-    """Search-mode words from precise-mode words, as jieba's `cut_for_search` builds them: each
-    word longer than two characters also yields its 2- and 3-character sub-words that are in the
-    dictionary. Dictionary look-ups only, no second segmentation pass."""
-    out = []
-    for w in raw:
-        if len(w) > 2:
-            out.extend(_sub_words(w))
-        out.append(w)
-    return out
-
-
 @lru_cache(maxsize=100_000)
 def _sub_words(w: str) -> tuple[str, ...]:
-    """The 2- then 3-character dictionary words inside `w` (see `_search_words`)."""
+    """Search-mode words of a word, as jieba's `cut_for_search` builds them: a word longer than two
+    characters also yields its 2-, then 3-character sub-words that are in the dictionary
+    (dictionary look-ups only, no second segmentation pass)."""
     known = get_segmenter().has_word
     out = [w[i : i + 2] for i in range(len(w) - 1) if known(w[i : i + 2])]
     if len(w) > 3:
@@ -225,7 +203,7 @@ def analyze_finding(heading: str, body: str):
     pipeline needs: (heading clause tokens, body tokens, all tokens, search text).
 
     The heading is cut clause by clause (at ，；) so the theme rules can weight its first clause.
-    Search words are the words and their dictionary sub-words (`_search_words`), minus stop words
+    Search words are the words and their dictionary sub-words (`_sub_words`), minus stop words
     and punctuation."""
     seg = get_segmenter()
     info = _token_info

@@ -162,15 +162,22 @@ def find_reductions(text: str, with_years: bool = False) -> list[dict]:
             kinds[i] = _kind(scan[slice(*span(i))])
         return kinds[i]
 
+    opener: dict[int, int] = {}  # sentence -> the sentence that opens its paragraph (-1: none)
+
     def paragraph_kind(i: int) -> str | None:
-        """The review kind the paragraph of sentence i opens with (its last non-blank opening line)."""
-        while i >= 0:
-            if opens_paragraph(i):
-                s, e = span(i)
-                if scan[s:e].strip():
-                    return kind_of(i)
-            i -= 1
-        return None
+        """The review kind the paragraph of sentence i opens with (its last non-blank opening line).
+        Each sentence walked over remembers its opener: the walks of a text cost one pass in all."""
+        walked, j = [], i
+        while j >= 0 and j not in opener:
+            if opens_paragraph(j) and scan[slice(*span(j))].strip():
+                opener[j] = j
+                break
+            walked.append(j)
+            j -= 1
+        o = opener.get(j, -1) if j >= 0 else -1
+        for k in walked:
+            opener[k] = o
+        return kind_of(o) if o >= 0 else None
 
     counted = set()
     for j in sorted(kind_sentences):

@@ -107,7 +107,7 @@ def _parse_xml(raw: bytes) -> ET.Element:
     try:
         return ET.fromstring(raw)
     except ET.ParseError as exc:
-        if getattr(exc, "code", None) == expat.errors.XML_ERROR_NO_MEMORY:
+        if getattr(exc, "code", None) == expat.errors.XML_ERROR_NO_MEMORY or "out of memory" in str(exc):
             raise MemoryError from None  # expat ran out of memory (the worker's cap): not a broken file
         raise Rejected(R_XML_BROKEN) from None
 
