@@ -3,10 +3,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# BPE_PROFILE=postgres (README "Scaling out / 扩展部署"): the production profile's instance file and
+# its own DAGSTER_HOME, so the two profiles' run histories never mix.
+ifeq ($(BPE_PROFILE),postgres)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster-postgres
+INSTANCE_YAML := deploy/postgres/dagster.yaml
+else
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
+INSTANCE_YAML := dagster.yaml
+endif
 export TMPDIR ?= /tmp
 
-.PHONY: install run test ui validate bench bench-quick explain dictionary clean eval-real
+.PHONY: install run test ui validate daemon postgres-binaries bench bench-quick explain dictionary clean eval-real
 
 install: $(STAMP)
 
@@ -20,9 +28,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: $(INSTANCE_YAML)
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	cp $(INSTANCE_YAML) $(DAGSTER_HOME)/dagster.yaml
 
 # The main job once over <data root>/raw (data/ unless BPE_DATA_DIR names another root).
 # `bpe run` executes the job through Dagster's Python API (as `dagster job execute -m
@@ -33,16 +41,33 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/python -m compileall -q pipelines
 	$(BIN)/bpe run
 
-test: $(STAMP)
+test: $(STAMP) postgres-binaries
 	$(BIN)/ruff check --select F pipelines tests benchmarks
 	$(BIN)/python -m pytest
+
+# The production profile's tests start a throwaway PostgreSQL server (tests/pgserver.py) from
+# Debian's `postgresql` package: installed here when missing (as root, with apt-get); when it cannot
+# be, those tests fail saying "apt-get install postgresql" (they never pass without it).
+postgres-binaries:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  echo "installing Debian's postgresql (server binaries for the tests)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >/dev/null \
+	  || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >/dev/null; } \
+	  || echo "postgresql could not be installed: tests/test_ducklake.py and tests/test_postgres_profile.py will fail and say so" >&2; }
 
 # The Dagster UI on http://127.0.0.1:3000 (same code location as `make run`).
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m pipelines.orchestration.definitions -h 127.0.0.1 -p 3000
 
-validate: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+# `dagster definitions validate` in both profiles (and the Kubernetes executor's variant).
+validate: $(STAMP)
 	$(BIN)/dagster definitions validate -m pipelines.orchestration.definitions
+	BPE_PROFILE=postgres $(BIN)/dagster definitions validate -m pipelines.orchestration.definitions
+	BPE_PROFILE=postgres BPE_EXECUTOR=k8s $(BIN)/dagster definitions validate -m pipelines.orchestration.definitions
+
+# The daemon of the production profile: launches queued runs, runs the schedule and the sensor.
+daemon: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster-daemon run -m pipelines.orchestration.definitions
 
 # Benchmarks on synthetic reports (generated under /tmp, never in data/raw): writes docs/benchmarks.md.
 bench: $(STAMP)

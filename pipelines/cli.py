@@ -102,14 +102,80 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def _connect(fts: bool = False, allow_files: bool = False):
-    from pipelines.warehouse import connect_read_only
+def _as_of(args) -> tuple:
+    """`--as-of` (a date or an ISO time; a date alone means the end of that day, UTC unless the
+    value names its offset) and `--snapshot` of a command, as (datetime | None, int | None)."""
+    from datetime import datetime, time, timezone
+
+    text, snap = getattr(args, "as_of", None), getattr(args, "snapshot", None)
+    if not text:
+        return None, snap
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"错误 / error: --as-of {text!r}: expected a date (2026-12-01) or a time (2026-12-01T20:30:00+08:00)") from None
+    if len(text) <= 10:  # a date: what the lakehouse said at the end of that day
+        when = datetime.combine(when.date(), time(23, 59, 59, 999999))
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)), snap
+
+
+def _connect(fts: bool = False, allow_files: bool = False, args=None):
+    """A read-only connection to the warehouse: the DuckDB file (embedded profile) or the DuckLake
+    lakehouse (BPE_PROFILE=postgres), there optionally at an earlier snapshot (`--as-of`/`--snapshot`)."""
+    from pipelines import settings
 
     p = paths()
+    as_of, snapshot = _as_of(args) if args is not None else (None, None)
+    if settings.profile() == "postgres":
+        from pipelines import ducklake
+
+        dsn = ducklake.catalog_dsn()
+        if not dsn:
+            print("错误 / error: BPE_PROFILE=postgres needs BPE_PG_DSN (the lakehouse's PostgreSQL catalog)", file=sys.stderr)
+            return None
+        return ducklake.connect(p, dsn, read_only=True, as_of=as_of, snapshot=snapshot, allow_files=allow_files)
+    if as_of is not None or snapshot is not None:
+        print("错误 / error: --as-of/--snapshot read the lakehouse's earlier snapshots: they need the production "
+              "profile (BPE_PROFILE=postgres, DuckLake); the embedded warehouse keeps no history", file=sys.stderr)
+        return None
+    from pipelines.warehouse import connect_read_only
+
     if not p.warehouse.exists():
         print(f"no warehouse at {p.warehouse}: run `make run` first", file=sys.stderr)
         return None
     return connect_read_only(p, fts=fts, allow_files=allow_files)
+
+
+def _where() -> str:
+    """What `bpe status` names as the warehouse it read."""
+    from pipelines import settings
+
+    if settings.profile() != "postgres":
+        return str(paths().warehouse)
+    import re
+
+    from pipelines import ducklake
+
+    dsn = re.sub(r"password=\S+", "password=…", ducklake.catalog_dsn() or "")
+    return f"DuckLake {ducklake.CATALOG} (catalog: postgres {dsn}; data: {ducklake.data_path(paths())})"
+
+
+def cmd_snapshots(args) -> int:
+    """The lakehouse's snapshots: id, time, what each changed (production profile)."""
+    from pipelines import ducklake, settings
+
+    if settings.profile() != "postgres":
+        print("错误 / error: snapshots are kept by the lakehouse of the production profile (BPE_PROFILE=postgres)", file=sys.stderr)
+        return 2
+    con = _connect()
+    if con is None:
+        return 2
+    try:
+        for s in ducklake.snapshots(con)[-args.limit:]:
+            print(f"{s['id']:>6}  {s['time']:%Y-%m-%d %H:%M:%S%z}  {s['changes']}")
+    finally:
+        con.close()
+    return 0
 
 
 # The DuckDB CLI's own refusals in safe mode (`.shell`, `.output`, `.open`, `.read`, …).
@@ -131,7 +197,7 @@ def refusal_line(message: str, command: str) -> str | None:
 
 
 def cmd_query(args) -> int:
-    con = _connect(fts=True, allow_files=args.allow_files)  # FTS loaded, so example 10 runs here too
+    con = _connect(fts=True, allow_files=args.allow_files, args=args)  # FTS loaded, so example 10 runs here too
     if con is None:
         return 2
     try:
@@ -290,11 +356,11 @@ def _has(con, table: str) -> bool:
 
 
 def cmd_status(args) -> int:
-    con = _connect()
+    con = _connect(args=args)
     if con is None:
         return 2
     try:
-        print(status_text(con, paths().warehouse))
+        print(status_text(con, _where()))
         print()
         con.sql("select province, district, report_year, n_reports, avg_score, exante_reduction_rate_pct "
                 "from mart_district_year").show()
@@ -314,10 +380,14 @@ def cmd_run(args) -> int:
         return 2
     import dagster as dg
 
+    from pipelines import settings
     from pipelines.orchestration.definitions import defs
 
+    tags = None
+    if settings.profile() == "postgres":  # every partition, in one run
+        from pipelines.orchestration.lakehouse import ALL_PARTITIONS_TAGS as tags
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("bpe_job").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def("bpe_job").execute_in_process(instance=instance, raise_on_error=False, tags=tags)
     if not result.success:
         print(f"运行失败 / the run failed (run {result.run_id}); the last good warehouse is kept:", file=sys.stderr)
     rc = cmd_status(args)
@@ -400,6 +470,11 @@ def main(argv: list[str] | None = None) -> int:
         "look into the warehouse that `make run` builds, check one file, query, search, export.")
     sub = ap.add_subparsers(dest="cmd", required=True)
 
+    def _time_travel(p):
+        p.add_argument("--as-of", metavar="WHEN", help="read the lakehouse as it was at this date or time "
+                       "(production profile; e.g. 2026-12-01 or 2026-12-01T20:30:00+08:00) / 按时间点查询")
+        p.add_argument("--snapshot", type=int, metavar="ID", help="read the lakehouse at this snapshot id (`bpe snapshots`)")
+
     def add(name, help_, fn, **kw):
         p = sub.add_parser(name, help=help_, parents=[common], **kw)
         p.set_defaults(fn=fn)
@@ -417,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-rows", type=int, default=100)
     p.add_argument("--allow-files", action="store_true",
                    help="let the SQL read and write other files (COPY … TO, read_csv, ATTACH); off by default / 允许访问文件")
+    _time_travel(p)
     p.set_defaults(fn=cmd_query)
     p = sub.add_parser("sql", parents=[common], help="the DuckDB CLI on the warehouse (read-only, full-text search loaded) / 打开DuckDB命令行",
                        description="Open the DuckDB CLI on marts/warehouse.duckdb read-only, with the FTS extension "
@@ -438,7 +514,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(fn=cmd_search)
     p = sub.add_parser("status", parents=[common], help="summary of what the warehouse holds")
+    _time_travel(p)
     p.set_defaults(fn=cmd_status)
+    p = sub.add_parser("snapshots", parents=[common], help="the lakehouse's snapshots, for --as-of (production profile) / 快照")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(fn=cmd_snapshots)
     p = sub.add_parser("run", parents=[common], help="run the Dagster job bpe_job on $DAGSTER_HOME, then bpe status (what `make run` does)")
     p.set_defaults(fn=cmd_run)
     args = ap.parse_args(argv)

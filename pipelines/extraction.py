@@ -372,15 +372,18 @@ class Progress:
                         f"{rate:.1f} files/s, ETA {int(eta // 60)}m{int(eta % 60):02d}s")
 
 
-def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None, progress=None) -> dict:
+def extract_all(paths: Paths, entries: list[Entry], workers: int | None = None, progress=None,
+                exclusive: bool = True) -> dict:
     """Extract what is not cached yet, in worker processes. Returns counts: extracted, cached, by
-    status. `progress(message)` is called as files are done (every 5% or 10 s).
+    status. `progress(message)` is called as files are done (every 5% or 10 s). `exclusive`: this
+    run holds the data root's run lock, so temporary files a killed run left in the cache are
+    removed; runs that share the cache at once (the production profile's partitions) pass False.
 
     Entries are updated in place: a file whose bytes changed since the listing gets the hash and
     size of the bytes extracted; one that vanished, cannot be read or killed its worker gets
     `error` (landed as `rejected`; a worker's death is not cached, so the next run tries again)."""
     extract_dir = paths.state / "extract"
-    for stale in extract_dir.glob(".*.tmp"):  # left by a killed run (we hold the lock)
+    for stale in extract_dir.glob(".*.tmp") if exclusive else ():  # left by a killed run (we hold the lock)
         stale.unlink(missing_ok=True)
     todo: list[Task] = []
     cached = 0

@@ -94,6 +94,19 @@ def _is_lock_file(name: str) -> bool:
     return name.startswith((".~", "~$")) or (name.startswith(".~lock.") and name.endswith("#"))
 
 
+def stat_listing(raw_dir: Path):
+    """Yield (rel_path, fingerprint line) for every entry as the run lists it (`walk_raw`), the line
+    holding its kind and, for a file, its size and modification time: what the sensors compare."""
+    if not raw_dir.exists():
+        return
+    for rel, kind, detail in walk_raw(raw_dir):
+        try:
+            st = os.stat(detail) if kind == "file" else None
+        except OSError:
+            st = None
+        yield rel, json.dumps([rel, kind, st.st_size if st else None, st.st_mtime_ns if st else None]).encode()
+
+
 def walk_raw(raw_dir: Path):
     """Yield (rel_path, kind, detail) for every entry under `raw_dir`, in path order, never
     following a link and never opening anything: kind is `file` (detail: the path to read, a

@@ -146,11 +146,11 @@ def _with_name_note(e: Entry, doc: dict) -> dict:
     return doc
 
 
-def land_bucket(paths: Paths, bucket: int, entries: list[Entry], lake_dir: Path | None = None) -> int:
-    """Write one bucket's part of every table (under `lake_dir`, else the lake) from the cached
-    extraction results. Returns how many files had no usable cached extraction (their rows say so)."""
+def bucket_tables(paths: Paths, entries: list[Entry]) -> dict[str, pa.Table]:
+    """The Arrow table of every landed table for one bucket's entries, from the cached extraction
+    results (what `land_bucket` writes as the bucket's parts). An entry whose cached extraction is
+    missing or damaged gets `error` set and a `documents` row that says so."""
     tables: dict[str, list[dict]] = {t: [] for t in schema.LANDED_TABLES}
-    errors_before = sum(1 for e in entries if e.error)
     for e, rows in load_rows(paths, entries):
         if rows is None:
             tables["documents"].append(_with_name_note(e, _unread_row(e) if e.error else _duplicate_row(e)))
@@ -165,9 +165,17 @@ def land_bucket(paths: Paths, bucket: int, entries: list[Entry], lake_dir: Path 
                 tables[t].extend({**r, "tokens": r.get("_tokens")} for r in rs)
             else:
                 tables[t].extend(rs)
+    return {t: to_arrow(t, rows) for t, rows in tables.items()}
+
+
+def land_bucket(paths: Paths, bucket: int, entries: list[Entry], lake_dir: Path | None = None) -> int:
+    """Write one bucket's part of every table (under `lake_dir`, else the lake) from the cached
+    extraction results (`bucket_tables`). Returns how many files had no usable cached extraction
+    (their rows say so)."""
+    errors_before = sum(1 for e in entries if e.error)
     root = lake_dir or paths.lake
-    for t, rows in tables.items():
-        write_parquet_atomic(to_arrow(t, rows), root / t / part_name(bucket))
+    for t, table in bucket_tables(paths, entries).items():
+        write_parquet_atomic(table, root / t / part_name(bucket))
     return sum(1 for e in entries if e.error) - errors_before
 
 

@@ -66,3 +66,22 @@ def ocr_cache_dir() -> Path:
 def allow_shrink() -> bool:
     """BPE_ALLOW_SHRINK=1: publish a warehouse from a raw folder that lost many (or all) files."""
     return os.environ.get("BPE_ALLOW_SHRINK", "").strip().lower() in ("1", "yes", "true", "on")
+
+
+PROFILES = ("embedded", "postgres")
+
+
+def profile() -> str:
+    """BPE_PROFILE: `embedded` (the default: a DuckDB file and a SQLite Dagster instance, one run at a
+    time) or `postgres` (the production profile: a DuckLake lakehouse with its catalog in PostgreSQL,
+    partitioned runs; see README "Scaling out / 扩展部署")."""
+    value = os.environ.get("BPE_PROFILE", "").strip().lower() or "embedded"
+    if value not in PROFILES:
+        raise ValueError(f"BPE_PROFILE={value!r}: expected one of {', '.join(PROFILES)}")
+    return value
+
+
+def automation_on() -> bool:
+    """BPE_AUTOMATION=off (0/false/no): the nightly schedule and the raw-folder sensor start
+    stopped (a deployment where people launch every run, or a test of the run queue)."""
+    return os.environ.get("BPE_AUTOMATION", "on").strip().lower() not in ("0", "off", "false", "no")

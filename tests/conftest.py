@@ -57,3 +57,15 @@ def warehouse_from_rows(root: Path, **tables) -> Path:
         lake.write_parquet_atomic(lake.to_arrow(t, tables.get(t, [])), paths(root).table_dir(t) / lake.PARQUET_NAME)
     build_warehouse(paths(root))
     return root
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the session (tests/pgserver.py): `.dsn`, `.host`, `.port`,
+    `.user`, `.db`, `.new_database(name) -> dsn`. Without PostgreSQL's server binaries the tests
+    that use it fail with "PostgreSQL server binaries not found: apt-get install postgresql"."""
+    from tests import pgserver
+
+    server = pgserver.server_or_fail()
+    yield server
+    server.stop()

@@ -1,0 +1,143 @@
+# No `from __future__ import annotations` here: Dagster 1.13 rejects string-annotated contexts.
+"""Dagster assets of the production profile (BPE_PROFILE=postgres): thin wiring over
+`pipelines.partitioned` and `pipelines.ducklake`.
+
+- `lakehouse_buckets`: the landed tables of the contract as DuckLake tables, partitioned by
+  raw-path bucket (32 static partitions '00'..'31'). A run on some partitions replaces their rows
+  in one snapshot; runs on different partitions proceed at once. A run over a range of partitions
+  (a backfill, or `bpe run`) is one run (`BackfillPolicy.single_run`).
+- `lakehouse_marts`: every mart, rebuilt over all partitions in one snapshot, in the concurrency
+  pool `bpe_marts` (the instance gives every pool one slot: only one step at a time rewrites the
+  marts; runs queue for it instead of conflicting).
+- `lakehouse_checks`: the warehouse's checks, answered by the lakehouse."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from pipelines import ducklake, lake, partitioned, schema, warehouse
+from pipelines import warehouse_checks as WC
+from pipelines.orchestration.assets import OWNERS, BpeData
+
+BUCKETS = dg.StaticPartitionsDefinition(partitioned.PARTITION_KEYS)
+MARTS_POOL = "bpe_marts"
+ALL_PARTITIONS_TAGS = {
+    "dagster/asset_partition_range_start": partitioned.PARTITION_KEYS[0],
+    "dagster/asset_partition_range_end": partitioned.PARTITION_KEYS[-1],
+}
+
+
+class Lakehouse(dg.ConfigurableResource):
+    """The DuckLake catalog: a libpq connection string. Empty means BPE_PG_DSN."""
+
+    dsn: str = ""
+
+    def catalog(self) -> str:
+        dsn = self.dsn or ducklake.catalog_dsn()
+        if not dsn:
+            raise dg.Failure(description="BPE_PG_DSN is not set: the production profile needs the PostgreSQL "
+                             "catalog of the lakehouse (README: Scaling out / 扩展部署)", allow_retries=False)
+        return dsn
+
+
+LAKE_SPECS = [
+    dg.AssetSpec(["lake", t], group_name="lakehouse", kinds={"ducklake", "parquet"}, owners=OWNERS,
+                 description=f"{schema.TABLES[t][0]} — DuckLake table `{t}` (Parquet under <data root>/ducklake/, "
+                 "catalog in PostgreSQL), partitioned by raw-path bucket (column lake_bucket).")
+    for t in schema.LANDED_TABLES
+]
+
+
+@dg.multi_asset(specs=LAKE_SPECS, name="lakehouse_buckets", partitions_def=BUCKETS,
+                backfill_policy=dg.BackfillPolicy.single_run())
+def lakehouse_buckets(context: dg.AssetExecutionContext, bpe: BpeData, lakehouse: Lakehouse):
+    p = bpe.paths()
+    buckets = partitioned.bucket_keys(context.partition_keys)
+    try:
+        stats = partitioned.land_partitions(p, lakehouse.catalog(), buckets, progress=context.log.info)
+    except lake.RawFolderGuard as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+    context.log.info(f"buckets {','.join(context.partition_keys)}: {stats['files']} files, snapshot {stats['snapshot_id']}")
+    for t in schema.LANDED_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=["lake", t],
+            metadata={"dagster/row_count": stats["rows"].get(t, 0), "snapshot_id": stats["snapshot_id"],
+                      "files": stats["files"], "extracted": stats["extracted"], "cached": stats["cached"]},
+        )
+
+
+MART_SPECS = [
+    dg.AssetSpec(
+        m, group_name="marts", kinds={"ducklake", "sql"}, owners=OWNERS,
+        description=(warehouse.mart_comment(m) or m) + " — DuckLake table, rebuilt over every partition.",
+        deps=[["lake", t] if t in schema.LANDED_TABLES else [t] for t in sorted(warehouse.mart_reads(m))],
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26)),
+    )
+    for m in warehouse.MARTS
+]
+
+
+@dg.multi_asset(specs=MART_SPECS, name="lakehouse_marts", pool=MARTS_POOL)
+def lakehouse_marts(context: dg.AssetExecutionContext, bpe: BpeData, lakehouse: Lakehouse):
+    counts = partitioned.build_marts(bpe.paths(), lakehouse.catalog())
+    for m in warehouse.MARTS:
+        yield dg.MaterializeResult(asset_key=m, metadata={"dagster/row_count": counts.get(m, 0)})
+
+
+def _lake_key(asset) -> dg.AssetKey:
+    """A check's asset in the embedded profile (`["warehouse", t]` or a mart) in this one."""
+    if isinstance(asset, list) and asset[0] == "warehouse":
+        return dg.AssetKey(["lake", asset[1]])
+    return dg.AssetKey(asset if isinstance(asset, list) else [asset])
+
+
+_SEVERITY = {"WARN": dg.AssetCheckSeverity.WARN, "ERROR": dg.AssetCheckSeverity.ERROR}
+CHECK_SPECS = [dg.AssetCheckSpec(name, asset=_lake_key(asset), description=f"{name} (as in the embedded profile)")
+               for name, asset, _sev, _sql in WC.SQL_CHECKS]
+CHECK_SPECS.append(dg.AssetCheckSpec("every_raw_file_has_document_row", asset=["lake", "documents"],
+                                     description="每个原始文件都有documents记录 / every raw file is accounted for"))
+
+
+@dg.multi_asset_check(specs=CHECK_SPECS, name="lakehouse_checks", can_subset=True)
+def lakehouse_checks(context: dg.AssetCheckExecutionContext, bpe: BpeData, lakehouse: Lakehouse):
+    """The warehouse's checks on the lakehouse's latest snapshot."""
+    p = bpe.paths()
+    selected = {k.name for k in context.selected_asset_check_keys}
+    con = ducklake.connect(p, lakehouse.catalog(), read_only=True)
+    try:
+        for name, asset, sev, sql in WC.SQL_CHECKS:
+            if name not in selected:
+                continue
+            bad = con.execute(sql).fetchall()
+            yield dg.AssetCheckResult(check_name=name, asset_key=_lake_key(asset), passed=not bad, severity=_SEVERITY[sev],
+                                      metadata={"failing": len(bad), "rows": dg.MetadataValue.json([list(map(str, r)) for r in bad[:200]])})
+        if "every_raw_file_has_document_row" in selected:
+            raw = WC.raw_listing(p.raw)
+            rows = {r[0] for r in con.execute("select path from documents").fetchall()}
+            missing = sorted(raw - rows)
+            yield dg.AssetCheckResult(check_name="every_raw_file_has_document_row", asset_key=["lake", "documents"],
+                                      passed=not missing, severity=dg.AssetCheckSeverity.ERROR,
+                                      metadata={"raw_entries": len(raw), "document_rows": len(rows),
+                                                "missing": dg.MetadataValue.json(missing[:50])})
+    finally:
+        con.close()
+
+
+ASSETS = [lakehouse_buckets, lakehouse_marts, lakehouse_checks]
+
+
+def bucket_fingerprints(raw_dir) -> dict[str, str]:
+    """Per partition, a cheap fingerprint of its raw files (path, size, modification time)."""
+    import hashlib
+
+    from pipelines.inventory import stat_listing
+
+    hashes: dict = {}
+    for rel, line in stat_listing(raw_dir):
+        hashes.setdefault(f"{lake.bucket_of(rel):02d}", hashlib.sha256()).update(line)
+    return {k: h.hexdigest() for k, h in sorted(hashes.items())}
+
+
+def changed_partitions(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The partitions whose files were added, removed or changed (a bucket emptied counts)."""
+    return sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
