@@ -234,22 +234,40 @@ def cmd_sql(args) -> int:
 
     from pipelines.warehouse import fts_extension_path
 
+    from pipelines import settings
+
     p = paths()
-    if not p.warehouse.exists():
+    lakehouse = settings.profile() == "postgres"
+    if not lakehouse and not p.warehouse.exists():
         print(f"没有仓库 / no warehouse at {p.warehouse}: run `make run` first", file=sys.stderr)
         return 2
     cli = duckdb_cli()
     if cli is None:
         print("找不到 duckdb 命令 / the duckdb command is missing: `make install` installs duckdb-cli", file=sys.stderr)
         return 2
-    load = f"LOAD '{fts_extension_path().as_posix()}';"
-    cmd = [cli, "-readonly", "-cmd", "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;",
-           "-cmd", load]
+    # (-readonly opens the warehouse file read-only; the DuckLake is attached READ_ONLY instead)
+    cmd = [cli, *([] if lakehouse else ["-readonly"]), "-cmd", "SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;"]
+    if lakehouse:  # the DuckLake, read-only (at --as-of / --snapshot), in memory: no database file
+        from pipelines import ducklake
+
+        dsn = ducklake.catalog_dsn()
+        if not dsn:
+            print("错误 / error: BPE_PROFILE=postgres needs BPE_PG_DSN (the lakehouse's PostgreSQL catalog)", file=sys.stderr)
+            return 2
+        as_of, snapshot = _as_of(args)
+        cmd += ["-cmd", " ".join(f"LOAD '{ducklake.extension_path(pkg, name).as_posix()}';" for pkg, name in ducklake.EXTENSIONS),
+                "-cmd", f"ATTACH '{'ducklake:postgres:' + dsn}' AS {ducklake.CATALOG} "
+                f"({ducklake.attach_options(p, read_only=True, as_of=as_of, snapshot=snapshot)}); USE {ducklake.CATALOG};"]
+        if not args.allow_files:  # the DuckLake's own Parquet stays readable (ducklake.lock_down)
+            cmd += ["-cmd", f"SET allowed_directories = ['{ducklake.data_path(p).as_posix()}/'];"]
+    else:
+        cmd += ["-cmd", f"LOAD '{fts_extension_path().as_posix()}';"]
     if not args.allow_files:
         cmd += ["-cmd", ".safe_mode"]
     if args.csv:
         cmd.append("-csv")
-    cmd.append(str(p.warehouse))
+    if not lakehouse:
+        cmd.append(str(p.warehouse))
     if args.command:
         cmd += ["-c", args.command]
     elif args.file:
@@ -504,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--allow-files", action="store_true",
                    help="let the SQL and dot commands read and write other files (COPY … TO, read_csv, ATTACH, .output, "
                    ".shell); off by default / 允许访问文件")
+    _time_travel(p)
     p.set_defaults(fn=cmd_sql)
     p = sub.add_parser("export", parents=[common], help="write every mart as xlsx, csv or parquet files")
     p.add_argument("--format", choices=["xlsx", "csv", "parquet"], default="xlsx")

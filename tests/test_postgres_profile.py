@@ -225,6 +225,12 @@ def test_query_as_of_an_earlier_time_gives_the_earlier_counts(profile, first_run
     assert _cell(now.stdout) == "4" and _cell(then.stdout) == "3"
     assert _read_counts(profile["dsn"], profile["data"], ["documents"], as_of=first_run["at"]) == {"documents": 3}
     assert _read_counts(profile["dsn"], profile["data"], ["documents"]) == {"documents": 4}
+    # the DuckDB CLI on the lakehouse (`bpe sql`), now and then, locked down like the embedded one
+    cli_now = _bpe(profile, "sql", "--csv", "-c", "select count(*) as n from documents")
+    cli_then = _bpe(profile, "sql", "--csv", "--as-of", at, "-c", "select count(*) as n from documents")
+    assert (cli_now.stdout.split(), cli_then.stdout.split()) == (["n", "4"], ["n", "3"]), cli_now.stderr + cli_then.stderr
+    refused = _bpe(profile, "sql", "-c", "select * from read_csv('/etc/passwd')")
+    assert refused.returncode != 0 and "file access is off" in refused.stderr
     snaps = _bpe(profile, "snapshots")
     assert snaps.returncode == 0, snaps.stderr
     assert len(snaps.stdout.strip().splitlines()) >= 3
