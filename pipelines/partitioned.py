@@ -13,6 +13,7 @@ duplicate only when that other file has been extracted already; a run over every
 exact, as the embedded profile is."""
 
 import time
+from pathlib import Path
 
 from pipelines import ducklake, lake, settings
 from pipelines.settings import Paths
@@ -30,18 +31,28 @@ def bucket_keys(keys) -> list[int]:
     return sorted(set(out))
 
 
-def land_partitions(paths: Paths, dsn: str, buckets: list[int], progress=None, workers: int | None = None) -> dict:
-    """Extract the raw files of `buckets` and replace those buckets' rows in the lakehouse (one
-    snapshot). Returns counts: files, extracted, cached, rows per table, snapshot id, seconds."""
-    t0 = time.perf_counter()
+def listing_path(paths: Paths, run_id: str) -> Path:
+    """Where a run keeps the listing its extraction step made, for its commit step."""
+    return paths.state / "partition-listings" / f"{run_id}.json"
+
+
+def extract_partitions(paths: Paths, buckets: list[int], progress=None, workers: int | None = None) -> tuple[list, dict]:
+    """List the whole raw folder and extract the files of `buckets` (cached by content hash).
+    Returns (the entries of those buckets, counts: files, extracted, cached, by status). Refuses
+    (RawFolderGuard) a missing or empty raw folder before anything is replaced."""
     entries = lake.scan_raw(paths.raw, lake.hash_cache_path(paths))
-    # a missing or empty raw folder refuses here, before any row is deleted (BPE_ALLOW_SHRINK=1 to empty it)
     lake.guard_inventory(paths, entries, settings.allow_shrink())
     wanted = set(buckets)
     mine = [e for e in entries if lake.bucket_of(e.rel_path) in wanted]
     stats = lake.extract_all(paths, mine, workers=workers, progress=progress, exclusive=False)
     stats["same_text"] = lake.mark_same_text(paths, entries)
-    tables = {b: lake.bucket_tables(paths, [e for e in mine if lake.bucket_of(e.rel_path) == b]) for b in buckets}
+    return mine, {"files": len(mine), **stats}
+
+
+def commit_partitions(paths: Paths, dsn: str, buckets: list[int], entries: list) -> dict:
+    """Replace the rows of `buckets` in the lakehouse with those of `entries` (extracted), in one
+    snapshot. Returns rows per table and the snapshot id."""
+    tables = {b: lake.bucket_tables(paths, [e for e in entries if lake.bucket_of(e.rel_path) == b]) for b in buckets}
     con = ducklake.connect(paths, dsn)
     try:
         ducklake.ensure_tables(con)
@@ -49,8 +60,15 @@ def land_partitions(paths: Paths, dsn: str, buckets: list[int], progress=None, w
     finally:
         con.close()
     rows = {t: sum(ts[t].num_rows for ts in tables.values()) for t in next(iter(tables.values()), {})}
-    return {"files": len(mine), **stats, "rows": rows, "snapshot_id": snapshot,
-            "seconds": round(time.perf_counter() - t0, 3)}
+    return {"rows": rows, "snapshot_id": snapshot}
+
+
+def land_partitions(paths: Paths, dsn: str, buckets: list[int], progress=None, workers: int | None = None) -> dict:
+    """Extract the raw files of `buckets` and replace those buckets' rows in the lakehouse (one
+    snapshot): both steps of a partition run, without Dagster."""
+    t0 = time.perf_counter()
+    entries, stats = extract_partitions(paths, buckets, progress=progress, workers=workers)
+    return {**stats, **commit_partitions(paths, dsn, buckets, entries), "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def build_marts(paths: Paths, dsn: str) -> dict[str, int]:

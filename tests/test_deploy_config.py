@@ -83,6 +83,10 @@ def test_postgres_profile_definitions(monkeypatch):
     marts = graph.get(dg.AssetKey("mart_report_scores"))
     assert marts.partitions_def is None
     assert graph.get(dg.AssetKey("mart_report_scores")).pools == {"bpe_marts"}
+    # extraction runs at once across partitions; one step at a time writes the lake's tables
+    assert graph.get(dg.AssetKey("parsed_buckets")).pools == set()
+    assert graph.get(dg.AssetKey("parsed_buckets")).partitions_def == lake_docs.partitions_def
+    assert lake_docs.pools == {"bpe_lake"}
 
 
 def test_unknown_profile_or_executor_refused(monkeypatch):

@@ -2,10 +2,12 @@
 """Dagster assets of the production profile (BPE_PROFILE=postgres): thin wiring over
 `pipelines.partitioned` and `pipelines.ducklake`.
 
-- `lakehouse_buckets`: the landed tables of the contract as DuckLake tables, partitioned by
-  raw-path bucket (32 static partitions '00'..'31'). A run on some partitions replaces their rows
-  in one snapshot; runs on different partitions proceed at once. A run over a range of partitions
-  (a backfill, or `bpe run`) is one run (`BackfillPolicy.single_run`).
+- `parsed_buckets`: the raw files of some partitions (raw-path buckets, 32 static partitions
+  '00'..'31') extracted; runs on different partitions extract at once.
+- `lakehouse_buckets`: the landed tables of the contract as DuckLake tables; a run replaces its
+  partitions' rows in one snapshot, in the concurrency pool `bpe_lake` (one slot: one step at a
+  time writes the lake's tables). A run over a range of partitions (a backfill, or `bpe run`) is
+  one run (`BackfillPolicy.single_run`).
 - `lakehouse_marts`: every mart, rebuilt over all partitions in one snapshot, in the concurrency
   pool `bpe_marts` (the instance gives every pool one slot: only one step at a time rewrites the
   marts; runs queue for it instead of conflicting).
@@ -40,29 +42,50 @@ class Lakehouse(dg.ConfigurableResource):
         return dsn
 
 
-LAKE_SPECS = [
-    dg.AssetSpec(["lake", t], group_name="lakehouse", kinds={"ducklake", "parquet"}, owners=OWNERS,
-                 description=f"{schema.TABLES[t][0]} — DuckLake table `{t}` (Parquet under <data root>/ducklake/, "
-                 "catalog in PostgreSQL), partitioned by raw-path bucket (column lake_bucket).")
-    for t in schema.LANDED_TABLES
-]
-
-
-@dg.multi_asset(specs=LAKE_SPECS, name="lakehouse_buckets", partitions_def=BUCKETS,
-                backfill_policy=dg.BackfillPolicy.single_run())
-def lakehouse_buckets(context: dg.AssetExecutionContext, bpe: BpeData, lakehouse: Lakehouse):
+@dg.asset(name="parsed_buckets", group_name="lakehouse", kinds={"python", "jieba"}, owners=OWNERS,
+          partitions_def=BUCKETS, backfill_policy=dg.BackfillPolicy.single_run(),
+          description="The raw files of the partitions' buckets, extracted (cached per file by content hash "
+          "in <data root>/.state, shared by every run). Runs on different partitions extract at once.")
+def parsed_buckets(context: dg.AssetExecutionContext, bpe: BpeData) -> dg.MaterializeResult:
     p = bpe.paths()
     buckets = partitioned.bucket_keys(context.partition_keys)
     try:
-        stats = partitioned.land_partitions(p, lakehouse.catalog(), buckets, progress=context.log.info)
+        entries, stats = partitioned.extract_partitions(p, buckets, progress=context.log.info)
     except lake.RawFolderGuard as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
-    context.log.info(f"buckets {','.join(context.partition_keys)}: {stats['files']} files, snapshot {stats['snapshot_id']}")
+    lake.atomic_write_bytes(partitioned.listing_path(p, context.run.run_id), lake.entries_to_json(entries))
+    context.log.info(f"buckets {','.join(context.partition_keys)}: {stats}")
+    return dg.MaterializeResult(metadata={k: int(v) for k, v in stats.items()})
+
+
+LAKE_SPECS = [
+    dg.AssetSpec(["lake", t], group_name="lakehouse", kinds={"ducklake", "parquet"}, owners=OWNERS, deps=[parsed_buckets],
+                 description=f"{schema.TABLES[t][0]} — DuckLake table `lake.{t}` (Parquet under <data root>/ducklake/, "
+                 "catalog in PostgreSQL), partitioned by raw-path bucket (column lake_bucket).")
+    for t in schema.LANDED_TABLES
+]
+LAKE_POOL = "bpe_lake"
+KEEP_LISTINGS = 20
+
+
+@dg.multi_asset(specs=LAKE_SPECS, name="lakehouse_buckets", partitions_def=BUCKETS,
+                backfill_policy=dg.BackfillPolicy.single_run(), pool=LAKE_POOL)
+def lakehouse_buckets(context: dg.AssetExecutionContext, bpe: BpeData, lakehouse: Lakehouse):
+    """The partitions' rows of every landed table replaced in one snapshot. In the pool bpe_lake
+    (one slot): one step at a time writes the lake's tables, so commits queue instead of conflicting."""
+    p = bpe.paths()
+    buckets = partitioned.bucket_keys(context.partition_keys)
+    listing = partitioned.listing_path(p, context.run.run_id)
+    entries = lake.entries_from_json(listing.read_bytes())
+    stats = partitioned.commit_partitions(p, lakehouse.catalog(), buckets, entries)
+    listing.unlink(missing_ok=True)
+    for old in sorted(listing.parent.glob("*.json"), key=lambda f: f.stat().st_mtime)[:-KEEP_LISTINGS]:
+        old.unlink(missing_ok=True)  # left by runs that failed between their two steps
+    context.log.info(f"buckets {','.join(context.partition_keys)}: snapshot {stats['snapshot_id']}")
     for t in schema.LANDED_TABLES:
         yield dg.MaterializeResult(
             asset_key=["lake", t],
-            metadata={"dagster/row_count": stats["rows"].get(t, 0), "snapshot_id": stats["snapshot_id"],
-                      "files": stats["files"], "extracted": stats["extracted"], "cached": stats["cached"]},
+            metadata={"dagster/row_count": stats["rows"].get(t, 0), "snapshot_id": stats["snapshot_id"]},
         )
 
 
@@ -123,7 +146,7 @@ def lakehouse_checks(context: dg.AssetCheckExecutionContext, bpe: BpeData, lakeh
         con.close()
 
 
-ASSETS = [lakehouse_buckets, lakehouse_marts, lakehouse_checks]
+ASSETS = [parsed_buckets, lakehouse_buckets, lakehouse_marts, lakehouse_checks]
 
 
 def bucket_fingerprints(raw_dir) -> dict[str, str]:
