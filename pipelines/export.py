@@ -303,23 +303,32 @@ def export(warehouse_path: Path, out_dir: Path, fmt: str) -> list[Path]:
     warehouse_path = Path(warehouse_path)
     if not warehouse_path.is_file():
         raise FileNotFoundError(f"no warehouse at {warehouse_path}")
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        return export_from(con, out_dir, fmt)
+    finally:
+        con.close()
+
+
+def export_from(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str) -> list[Path]:
+    """`export` from an open connection whose current database holds the marts (the warehouse
+    file, or the production profile's DuckLake in use)."""
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    con = duckdb.connect(str(warehouse_path), read_only=True)
-    try:
-        marts = mart_names(con)
-        if fmt == "xlsx":
-            path = out_dir / WORKBOOK_NAME
-            _write_workbook(con, marts, path)
-            return [path]
-        for table in marts:
-            path = out_dir / f"{table}.{fmt}"
-            if fmt == "csv":
-                _write_csv(con, table, path)
-            else:
-                _copy(con, table, path, "format parquet, compression zstd")
-            written.append(path)
-    finally:
-        con.close()
+    marts = mart_names(con)
+    if fmt == "xlsx":
+        path = out_dir / WORKBOOK_NAME
+        _write_workbook(con, marts, path)
+        return [path]
+    for table in marts:
+        path = out_dir / f"{table}.{fmt}"
+        if fmt == "csv":
+            _write_csv(con, table, path)
+        else:
+            _copy(con, table, path, "format parquet, compression zstd")
+        written.append(path)
     return written

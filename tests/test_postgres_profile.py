@@ -93,7 +93,14 @@ def first_run(profile, tmp_path_factory):
     emb = tmp_path_factory.mktemp("embedded")
     shutil.copytree(RAW, emb / "raw")
     run_all(paths(emb))
-    return {"stdout": out.stdout, "at": after, "embedded": emb}
+    import duckdb
+
+    con = duckdb.connect(str(emb / "marts" / "warehouse.duckdb"), read_only=True)
+    try:
+        reports = con.execute("select count(*) from mart_report_scores").fetchone()[0]
+    finally:
+        con.close()
+    return {"stdout": out.stdout, "at": after, "embedded": emb, "reports": reports}
 
 
 def test_whole_job_materializes_on_postgres(profile, first_run):
@@ -194,14 +201,14 @@ def test_partition_runs_overlap_and_same_partition_queues(profile, first_run):
     assert a2.start_time >= a1.end_time
     # both partitions are in the lakehouse, and the marts were rebuilt over all four files
     counts = _read_counts(profile["dsn"], profile["data"], ["documents", "mart_report_scores"])
-    assert counts["documents"] == 4
+    assert counts["documents"] == len(list((profile["data"] / "raw").iterdir())) >= 4
     from pipelines import ducklake
     from pipelines.settings import paths
 
     con = ducklake.connect(paths(profile["data"]), profile["dsn"], read_only=True)
     try:
         assert con.execute("select count(*) from documents where path = ?", [name]).fetchone()[0] == 1
-        assert con.execute("select count(distinct lake_bucket) from lake.documents").fetchone()[0] == 3
+        assert {a, b} <= {f"{x:02d}" for (x,) in con.execute("select distinct lake_bucket from lake.documents").fetchall()}
     finally:
         con.close()
 
@@ -217,20 +224,38 @@ def _failures(profile, records) -> str:
 
 
 def test_query_as_of_an_earlier_time_gives_the_earlier_counts(profile, first_run):
-    """After the partition runs (4 files), the lakehouse as of the first run still says 3."""
+    """After more files are loaded, the lakehouse as of the first run still says 3."""
     at = first_run["at"].isoformat()
+    # one more file since the first run (besides any the queue test added), through `bpe run`
+    extra = profile["data"] / "raw" / "asof_extra.txt"
+    extra.write_text((RAW / "003_c38f57d479bd6754.txt").read_text(encoding="utf-8") + "\n（另一测试副本。）\n", encoding="utf-8")
+    assert _bpe(profile, "run").returncode == 0
+    n_now = len(list((profile["data"] / "raw").iterdir()))
+    assert n_now >= 4
     now = _bpe(profile, "query", "select count(*) as n from documents")
     then = _bpe(profile, "query", "select count(*) as n from documents", "--as-of", at)
     assert now.returncode == 0 and then.returncode == 0, now.stderr + then.stderr
-    assert _cell(now.stdout) == "4" and _cell(then.stdout) == "3"
+    assert _cell(now.stdout) == str(n_now) and _cell(then.stdout) == "3"
     assert _read_counts(profile["dsn"], profile["data"], ["documents"], as_of=first_run["at"]) == {"documents": 3}
-    assert _read_counts(profile["dsn"], profile["data"], ["documents"]) == {"documents": 4}
+    assert _read_counts(profile["dsn"], profile["data"], ["documents"]) == {"documents": n_now}
     # the DuckDB CLI on the lakehouse (`bpe sql`), now and then, locked down like the embedded one
     cli_now = _bpe(profile, "sql", "--csv", "-c", "select count(*) as n from documents")
     cli_then = _bpe(profile, "sql", "--csv", "--as-of", at, "-c", "select count(*) as n from documents")
-    assert (cli_now.stdout.split(), cli_then.stdout.split()) == (["n", "4"], ["n", "3"]), cli_now.stderr + cli_then.stderr
+    assert (cli_now.stdout.split(), cli_then.stdout.split()) == (["n", str(n_now)], ["n", "3"]), cli_now.stderr + cli_then.stderr
     refused = _bpe(profile, "sql", "-c", "select * from read_csv('/etc/passwd')")
     assert refused.returncode != 0 and "file access is off" in refused.stderr
+    # the marts as of then, exported; tables and search in this profile
+    out_dir = profile["data"].parent / "export-then"
+    exported = _bpe(profile, "export", "--format", "csv", "--as-of", at, str(out_dir))
+    assert exported.returncode == 0, exported.stderr
+    import csv
+
+    with open(out_dir / "mart_report_scores.csv", encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.reader(f))) - 1 == first_run["reports"]
+    tables = _bpe(profile, "tables")
+    assert tables.returncode == 0 and any(line.startswith("documents ") and f" {n_now} rows" in line for line in tables.stdout.splitlines()), tables.stdout
+    search = _bpe(profile, "search", "满意度")
+    assert search.returncode == 2 and "embedded warehouse" in search.stderr
     snaps = _bpe(profile, "snapshots")
     assert snaps.returncode == 0, snaps.stderr
     assert len(snaps.stdout.strip().splitlines()) >= 3
