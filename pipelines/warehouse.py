@@ -213,23 +213,31 @@ def update_into(con: duckdb.DuckDBPyConnection, lake: Path, changes: dict[str, t
     return _finish(con, marts)
 
 
+def _build_sql_files() -> list[Path]:
+    """The SQL files a build of this warehouse executes: sql/warehouse/ and sql/marts/ (not the
+    examples, the search queries or the production profile's sql/ducklake/, whose changes leave
+    this warehouse as it is: a no-op run stays a no-op)."""
+    return sorted(f for d in ("warehouse", "marts") for f in (SQL_DIR / d).rglob("*.sql"))
+
+
+def _sql_hash(h) -> None:
+    for f in _build_sql_files():
+        h.update(f.relative_to(SQL_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+
+
 def code_signature() -> str:
-    """What a build takes besides the lake: every SQL file, the DuckDB version and the extractor's."""
+    """What a build takes besides the lake: its SQL files, the DuckDB version and the extractor's."""
     h = hashlib.sha256(f"{duckdb.__version__}:{EXTRACTOR_VERSION}".encode())
-    for f in sorted(SQL_DIR.rglob("*.sql")):
-        if "examples" not in f.parts:
-            h.update(f.relative_to(SQL_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+    _sql_hash(h)
     return h.hexdigest()
 
 
 def build_signature(paths: Paths) -> str:
-    """The lake's content plus every SQL file and the DuckDB version: same signature, same warehouse."""
+    """The lake's content plus the build's SQL files and the DuckDB version: same signature, same warehouse."""
     from pipelines.lake import lake_signature
 
     h = hashlib.sha256(f"{lake_signature(paths)}:{duckdb.__version__}:{EXTRACTOR_VERSION}".encode())
-    for f in sorted(SQL_DIR.rglob("*.sql")):
-        if "examples" not in f.parts:
-            h.update(f.relative_to(SQL_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+    _sql_hash(h)
     return h.hexdigest()
 
 

@@ -66,13 +66,17 @@ def raw_listing(raw_dir) -> set[str]:
             out.add(shown(os.fsencode(exc.filename)) + "/")
 
     for d, dirs, files in os.walk(root, onerror=unlistable, followlinks=False):
+        # the folder's shown path once, and each name joined to it (relpath per file was most of
+        # the listing's time); "/" is never part of a multi-byte character, so decoding the two
+        # apart gives the same text as decoding the joined path
+        prefix = "" if d == root else shown(d) + "/"
         for name in list(dirs):
             full = os.path.join(d, name)
             if os.path.islink(full):
-                out.add(shown(full))
+                out.add(prefix + name.decode("utf-8", "backslashreplace"))
                 dirs.remove(name)
             elif name.decode("utf-8", "surrogateescape") in HIDDEN_DIRS:
-                out.add(shown(full) + "/")
+                out.add(prefix + name.decode("utf-8", "backslashreplace") + "/")
                 dirs.remove(name)
-        out.update(shown(os.path.join(d, name)) for name in files)
+        out.update(prefix + name.decode("utf-8", "backslashreplace") for name in files)
     return out

@@ -18,9 +18,13 @@ tf as (
 df as (
     select token, count(*) as df from tf group by token
 ),
+idf as (
+    -- once per word, not once per (finding, word): the same expression, the same doubles
+    select df.token, ln((n.n + 1.0) / (df.df + 1.0)) + 1.0 as idf from df cross join n
+),
 scored as (
-    select tf.finding_id, tf.token, tf.tf * (ln((n.n + 1.0) / (df.df + 1.0)) + 1.0) as weight
-    from tf join df using (token) cross join n
+    select tf.finding_id, tf.token, tf.tf * idf.idf as weight
+    from tf join idf using (token)
 ),
 ranked as (
     -- the 5 smallest (−weight, word): the top 5 by weight, ties by the word, in that order
