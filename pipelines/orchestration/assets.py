@@ -336,27 +336,32 @@ _SEVERITY = {"WARN": dg.AssetCheckSeverity.WARN, "ERROR": dg.AssetCheckSeverity.
 SQL_CHECKS = [(name, asset, _SEVERITY[sev], sql) for name, asset, sev, sql in WC.SQL_CHECKS]
 
 
-def sql_checks(con):
-    """The checks of SQL_CHECKS on an open warehouse, one AssetCheckResult each."""
+def _same_key(asset):
+    return asset
+
+
+def sql_checks(con, key=_same_key):
+    """The checks of SQL_CHECKS on an open warehouse, one AssetCheckResult each. `key` maps a
+    check's asset to the asset it is reported on (the production profile's lake tables)."""
     for name, asset, severity, sql in SQL_CHECKS:
         bad = _check(con, sql)
         yield dg.AssetCheckResult(
             check_name=name,
-            asset_key=asset,
+            asset_key=key(asset),
             passed=not bad,
             severity=severity,
             metadata={"failing": len(bad), "rows": dg.MetadataValue.json([list(map(str, r)) for r in bad[:200]])},
         )
 
 
-def asset_checks(con, p: Paths, run_id: str | None = None):
-    yield from sql_checks(con)
+def asset_checks(con, p: Paths, run_id: str | None = None, key=_same_key):
+    yield from sql_checks(con, key)
     raw = WC.raw_listing(p.raw)  # listed again, independently of the run's own listing
     rows = {r[0] for r in _check(con, "select path from documents")}
     missing = sorted(raw - rows)
     yield dg.AssetCheckResult(
         check_name="every_raw_file_has_document_row",
-        asset_key=["warehouse", "documents"],
+        asset_key=key(["warehouse", "documents"]),
         passed=not missing,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"raw_entries": len(raw), "document_rows": len(rows), "missing": dg.MetadataValue.json(missing[:50]),

@@ -13,12 +13,10 @@
   marts; runs queue for it instead of conflicting).
 - `lakehouse_checks`: the warehouse's checks, answered by the lakehouse."""
 
-from datetime import timedelta
-
 import dagster as dg
 
 from pipelines import ducklake, lake, partitioned, schema, warehouse
-from pipelines import warehouse_checks as WC
+from pipelines.orchestration import assets as A
 from pipelines.orchestration.assets import OWNERS, BpeData
 
 BUCKETS = dg.StaticPartitionsDefinition(partitioned.PARTITION_KEYS)
@@ -94,7 +92,7 @@ MART_SPECS = [
         m, group_name="marts", kinds={"ducklake", "sql"}, owners=OWNERS,
         description=(warehouse.mart_comment(m) or m) + " — DuckLake table, rebuilt over every partition.",
         deps=[["lake", t] if t in schema.LANDED_TABLES else [t] for t in sorted(warehouse.mart_reads(m))],
-        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26)),
+        freshness_policy=A.NIGHTLY_FRESHNESS,
     )
     for m in warehouse.MARTS
 ]
@@ -109,16 +107,12 @@ def lakehouse_marts(context: dg.AssetExecutionContext, bpe: BpeData, lakehouse: 
 
 def _lake_key(asset) -> dg.AssetKey:
     """A check's asset in the embedded profile (`["warehouse", t]` or a mart) in this one."""
-    if isinstance(asset, list) and asset[0] == "warehouse":
-        return dg.AssetKey(["lake", asset[1]])
-    return dg.AssetKey(asset if isinstance(asset, list) else [asset])
+    path = asset.path if isinstance(asset, dg.AssetKey) else asset if isinstance(asset, list) else [asset]
+    return dg.AssetKey(["lake", path[1]] if path[0] == "warehouse" else path)
 
 
-_SEVERITY = {"WARN": dg.AssetCheckSeverity.WARN, "ERROR": dg.AssetCheckSeverity.ERROR}
-CHECK_SPECS = [dg.AssetCheckSpec(name, asset=_lake_key(asset), description=f"{name} (as in the embedded profile)")
-               for name, asset, _sev, _sql in WC.SQL_CHECKS]
-CHECK_SPECS.append(dg.AssetCheckSpec("every_raw_file_has_document_row", asset=["lake", "documents"],
-                                     description="每个原始文件都有documents记录 / every raw file is accounted for"))
+# the embedded profile's checks, on the lake's tables instead of the warehouse file's
+CHECK_SPECS = [dg.AssetCheckSpec(s.name, asset=_lake_key(s.asset_key), description=s.description) for s in A.CHECK_SPECS]
 
 
 @dg.multi_asset_check(specs=CHECK_SPECS, name="lakehouse_checks", can_subset=True)
@@ -128,20 +122,9 @@ def lakehouse_checks(context: dg.AssetCheckExecutionContext, bpe: BpeData, lakeh
     selected = {k.name for k in context.selected_asset_check_keys}
     con = ducklake.connect(p, lakehouse.catalog(), read_only=True)
     try:
-        for name, asset, sev, sql in WC.SQL_CHECKS:
-            if name not in selected:
-                continue
-            bad = con.execute(sql).fetchall()
-            yield dg.AssetCheckResult(check_name=name, asset_key=_lake_key(asset), passed=not bad, severity=_SEVERITY[sev],
-                                      metadata={"failing": len(bad), "rows": dg.MetadataValue.json([list(map(str, r)) for r in bad[:200]])})
-        if "every_raw_file_has_document_row" in selected:
-            raw = WC.raw_listing(p.raw)
-            rows = {r[0] for r in con.execute("select path from documents").fetchall()}
-            missing = sorted(raw - rows)
-            yield dg.AssetCheckResult(check_name="every_raw_file_has_document_row", asset_key=["lake", "documents"],
-                                      passed=not missing, severity=dg.AssetCheckSeverity.ERROR,
-                                      metadata={"raw_entries": len(raw), "document_rows": len(rows),
-                                                "missing": dg.MetadataValue.json(missing[:50])})
+        for result in A.asset_checks(con, p, context.run.run_id, key=_lake_key):
+            if result.check_name in selected:
+                yield result
     finally:
         con.close()
 
