@@ -9,7 +9,7 @@ with params as (
     select '满意度' as term
 ),
 hits as (
-    select f.*, p.term
+    select f.report_id, f.kind, f.seq, f.theme, f.heading, f.body, p.term
     from findings f, params p
     where contains(coalesce(f.heading, ''), p.term)
        or contains(coalesce(f.body, ''), p.term)

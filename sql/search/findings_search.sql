@@ -3,8 +3,11 @@
 --   $2: the query's tokens in precise mode (a list) — every one must occur in the finding
 --   $3: how many rows
 with hits as (
+    -- the words that must occur first: BM25 (whose statistics are the whole index's) is scored
+    -- only for the findings that hold them
     select finding_id, fts_main_findings.match_bm25(finding_id, $1) as score
     from findings
+    where list_has_all(string_split(search_text, ' '), $2)
 ),
 final as (
     select
@@ -21,7 +24,6 @@ final as (
     join findings f using (finding_id)
     join reports r using (report_id)
     where h.score is not null
-      and list_has_all(string_split(f.search_text, ' '), $2)
 )
 select * from final
 order by score desc, report_year desc, district, title, kind, seq

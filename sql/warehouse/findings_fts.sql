@@ -1,15 +1,21 @@
 -- Full-text index over findings. DuckDB's FTS does not segment Chinese, so `search_text` holds
 -- jieba-segmented tokens joined by spaces; queries must be segmented the same way (bpe search does).
+-- The index's terms are those words: text is split on whitespace only.
 --
 -- This is the index that
 --     pragma create_fts_index('findings', 'finding_id', 'search_text', stemmer = 'none',
---         stopwords = 'none', ignore = '', strip_accents = 0, lower = 0, overwrite = 1)
+--         stopwords = 'none', ignore = '\s+', strip_accents = 0, lower = 0, overwrite = 1)
 -- creates (the schema fts_main_findings: the same tables, columns, types, values and macros;
 -- match_bm25 is the extension's macro, word for word), written as set-based statements: the
 -- extension fills `len`, `termid` and `df` with correlated UPDATEs over every term, which took
 -- half of the build. The FTS extension must be loaded (match_bm25 calls its `stem`).
+-- (`ignore` is the pattern the extension's tokenizer replaces by a space before it splits on
+-- whitespace: '\s+' keeps each word whole. With ignore = '' the empty pattern matched between every
+-- two characters and every term was one character: 9.1 million terms at 10,000 reports instead
+-- of 4.0 million, and a ranking by characters, not words.)
 --   docs.docid   = the finding's rowid (findings is written in its order: report_id, kind, seq)
---   terms        = one row per token occurrence: tokenize(search_text), empty tokens dropped
+--   terms        = one row per token occurrence: tokenize(search_text), empty tokens dropped;
+--                  the rows in termid order (the extension's are in docid order: same rows)
 --                  (stemmer 'none' and no stop words leave tokens as they are)
 --   dict.termid  = terms numbered from 0 by their first document, then by the term (the
 --                  extension's `select distinct term from terms order by docid, term`: by the
@@ -18,7 +24,7 @@
 drop schema if exists fts_main_findings cascade;
 create schema fts_main_findings;
 create table fts_main_findings.stopwords (sw varchar);
-create macro fts_main_findings.tokenize(s) as string_split_regex(regexp_replace(CAST(s AS VARCHAR), '', ' ', 'g'), '\s+');
+create macro fts_main_findings.tokenize(s) as string_split_regex(regexp_replace(CAST(s AS VARCHAR), '\s+', ' ', 'g'), '\s+');
 create table fts_main_findings.fields (fieldid bigint, field varchar);
 insert into fts_main_findings.fields values (0, 'search_text');
 
@@ -44,7 +50,10 @@ with tokens as (
 )
 select t.docid, (select fieldid from fts_main_findings.fields where field = 'search_text') as fieldid, d.termid
 from tokens t
-join fts_main_findings.dict d on d.term = t.w;
+join fts_main_findings.dict d on d.term = t.w
+-- stored by term: a search's terms are then a few row groups, which the scan finds from their
+-- min/max and reads alone (at 10,000 reports: 4 million rows, 43 ms of a search's scan → 2 ms)
+order by d.termid;
 
 create table fts_main_findings.docs as
 select f.rowid as docid, f.finding_id as name, coalesce(t.len, 0) as len
