@@ -415,9 +415,14 @@ def cmd_run(args) -> int:
         return 2
     import dagster as dg
 
+    import gc
+
     from pipelines import settings
     from pipelines.orchestration.definitions import defs
 
+    # Dagster's modules and the definitions are here for the whole run: out of the collector's
+    # sight, so its full collections during the run do not walk them again (about 0.6 s of a no-op)
+    gc.freeze()
     tags = None
     if settings.profile() == "postgres":  # every partition, in one run
         from pipelines.orchestration.lakehouse import ALL_PARTITIONS_TAGS as tags
