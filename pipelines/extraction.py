@@ -14,6 +14,7 @@ A file that vanished or cannot be read since the listing is `rejected` with that
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -187,6 +188,7 @@ def _worker_main(conn, state: str) -> None:  # pragma: no cover - runs in the wo
     from pipelines import nlp
 
     nlp.set_cache_dir(Path(state) / "jieba")
+    frozen = False
     while True:
         try:
             task = conn.recv()
@@ -198,6 +200,12 @@ def _worker_main(conn, state: str) -> None:  # pragma: no cover - runs in the wo
             conn.send(extract_one(task))
         except (BrokenPipeError, OSError):
             return
+        if not frozen:
+            # The first file built the rule tables, the gazetteer and the segmenter, which last as
+            # long as the worker: out of the collector's sight, its collections no longer walk them
+            # (0.45 → 0.1 ms of collection a file)
+            gc.freeze()
+            frozen = True
 
 
 def forkserver_context():
