@@ -181,12 +181,14 @@ def _sub_words(w: str) -> tuple[str, ...]:
 
 
 _CLAUSE_SPLIT = re.compile(r"[，,；;]")
-# raw token -> (word, kept as a token, its search-mode words): a finding's words repeat across the
-# corpus, so each is normalized, filtered and expanded once per process, then looked up.
-_TOKEN_INFO: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
+# raw token -> (word or None when it is not kept as a token, its search-mode words joined by spaces):
+# a finding's words repeat across the corpus, so each is normalized, filtered and expanded once
+# per process, then looked up.
+_TOKEN_INFO: dict[str, tuple[str | None, str]] = {}
 
 
-def _token_info(raw: str) -> tuple[str, bool, tuple[str, ...]]:
+def _token_info(raw: str) -> tuple[str | None, str]:
+    """(the token's word if kept as a token else None, its search words joined by " ")."""
     got = _TOKEN_INFO.get(raw)
     if got is None:
         if len(_TOKEN_INFO) > 200_000:
@@ -194,8 +196,17 @@ def _token_info(raw: str) -> tuple[str, bool, tuple[str, ...]]:
         w = raw.strip().lower()
         stop = stopwords()
         words = ((*_sub_words(w), w) if len(w) > 2 else (w,)) if w else ()
-        got = _TOKEN_INFO[raw] = (w, _keep(w, stop), tuple(x for x in words if not _is_punct_or_space(x) and x not in stop))
+        # every search word is non-empty (an empty one counts as punctuation), so joining the
+        # tokens' joined words (the non-empty ones) gives the words joined one by one
+        search = " ".join(x for x in words if not _is_punct_or_space(x) and x not in stop)
+        got = _TOKEN_INFO[raw] = (w if _keep(w, stop) else None, search)
     return got
+
+
+def _infos(seg, text: str) -> list[tuple[str | None, str]]:
+    """`_token_info` of every token of `text` (dictionary words, HMM off), looked up in place."""
+    get, info = _TOKEN_INFO.get, _token_info
+    return [get(t) or info(t) for t in seg.cut(text, False)]
 
 
 def analyze_finding(heading: str, body: str):
@@ -206,14 +217,12 @@ def analyze_finding(heading: str, body: str):
     Search words are the words and their dictionary sub-words (`_sub_words`), minus stop words
     and punctuation."""
     seg = get_segmenter()
-    info = _token_info
-    clauses = [c for c in _CLAUSE_SPLIT.split(heading or "") if c.strip()]
-    clause_info = [[info(t) for t in seg.cut(c, False)] for c in clauses]
-    body_info = [info(t) for t in seg.cut(body, False)] if body else []
-    clause_tokens = [[w for w, kept, _ in ci if kept] for ci in clause_info]
-    body_tokens = [w for w, kept, _ in body_info if kept]
+    clause_info = [_infos(seg, c) for c in _CLAUSE_SPLIT.split(heading or "") if c.strip()]
+    body_info = _infos(seg, body) if body else []
+    clause_tokens = [[w for w, _ in ci if w is not None] for ci in clause_info]
+    body_tokens = [w for w, _ in body_info if w is not None]
     all_tokens = [t for ct in clause_tokens for t in ct] + body_tokens
-    search = [x for ci in clause_info for _, _, xs in ci for x in xs] + [x for _, _, xs in body_info for x in xs]
+    search = [x for ci in clause_info for _, x in ci if x] + [x for _, x in body_info if x]
     return clause_tokens, body_tokens, all_tokens, " ".join(search)
 
 

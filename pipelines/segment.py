@@ -12,10 +12,11 @@ usual numbered sections), which drops covers such as a bundle's own title page.
 """
 
 from bisect import bisect_right
+from itertools import accumulate
 import re
 from dataclasses import dataclass, field
 
-from pipelines.text import TITLE_STOPS, lines_with_offsets
+from pipelines.text import TITLE_STOPS
 
 TITLE_END = re.compile(
     r"(?:评价|自评价?)(?:总结)?(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?|\s*[(（][^()（）]{2,30}[)）])?$"
@@ -53,11 +54,21 @@ class Segmented:
     reports: list[Section]
 
 
+def _toc_line(s: str) -> bool:
+    """`TOC_LINE.search(s)`, not tried on a line without any of its leader characters (most lines)."""
+    return ("." in s or "·" in s or "…" in s) and TOC_LINE.search(s) is not None
+
+
+def _explanation_title(s: str) -> bool:
+    """`EXPLANATION_TITLE.match(s)`; every one names 绩效, so a line without it is not tried."""
+    return "绩效" in s and EXPLANATION_TITLE.match(s) is not None
+
+
 def _is_title_end(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > MAX_TITLE_LINE or line.startswith("\t"):
         return False
-    if s.startswith("附件") or TOC_LINE.search(s) or s[-1] in SENTENCE_END:
+    if s.startswith("附件") or s[-1] in SENTENCE_END or _toc_line(s):
         return False
     return not BULLET.match(line) and bool(TITLE_END.search(s))
 
@@ -74,20 +85,29 @@ def _is_continuation(line: str) -> bool:
     s = line.strip()
     if not s or line.startswith("\t") or len(s) > MAX_CONTINUATION_LINE or BULLET.match(line):
         return False
-    if s[-1] in SENTENCE_END or s.startswith("附件") or TOC_LINE.search(s) or HEADING.match(s):
+    if s[-1] in SENTENCE_END or s.startswith("附件") or _toc_line(s) or HEADING.match(s):
         return False
     if re.search(r"\d{4}\s*年\s*\d{1,2}\s*月", s) and len(s) < 14:  # a date line of a cover
         return False
     return not TITLE_END.search(s)
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of every line of `text`, as `text.lines_with_offsets`, built with `split` and
+    `accumulate` (no generator step a line)."""
+    parts = text.split("\n")
+    return list(zip(accumulate((len(p) + 1 for p in parts[:-1]), initial=0), parts))
+
+
 def split_document(text: str) -> Segmented:
-    lines = list(lines_with_offsets(text))
+    lines = _lines(text)
     candidates: list[tuple[int, int, list[str]]] = []  # (start, body_start, title lines)
     explanations_at: list[tuple[int, int, str]] = []
     for i, (off, line) in enumerate(lines):
+        if "报告" not in line and "绩效" not in line:
+            continue  # neither an explanation's title (绩效) nor a report title's last line (…报告)
         s = line.strip()
-        if EXPLANATION_TITLE.match(s) and not TITLE_END.search(s):
+        if _explanation_title(s) and not TITLE_END.search(s):
             explanations_at.append((off, off + len(line), s))
             continue
         if not _is_title_end(line):

@@ -53,7 +53,18 @@ _FULLWIDTH_RE = re.compile("[" + "".join(re.escape(c) for c in _FULLWIDTH) + "]"
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 _NEWLINES = re.compile(r"\r\n?|\f|\v|\u2028|\u2029|\x85")
-_FULLWIDTH_THOUSANDS = re.compile(r"(\d)，(?=\d{3}(?!\d))")  # the digit before is kept (\1)
+# The characters `_NEWLINES` starts with: a text holding none of them (most) is not scanned by it.
+_NEWLINE_CHARS = "\r\f\v\u2028\u2029\x85"
+# "，" before exactly three digits, found by its literal "，" (the regex engine then skips to each
+# one instead of trying a digit at every offset); the digit before it is checked by `_thousands`.
+_FULLWIDTH_THOUSANDS = re.compile(r"，(?=\d{3}(?!\d))")
+
+
+def _thousands(m: re.Match) -> str:
+    r"""A "," for a "，" with a decimal digit (what `\d` matches) right before it, else the "，" kept.
+    The same as replacing `(\d)，(?=\d{3}(?!\d))` by `\1,`: such a match never overlaps another."""
+    s = m.start()
+    return "," if s and m.string[s - 1].isdecimal() else "，"
 
 
 # A pinyin annotation: lowercase letters with at least one tone-marked vowel, right after a character.
@@ -88,10 +99,10 @@ def to_simplified(text: str) -> str:
 
 
 def _normalize_local(raw: str) -> str:
-    text = _NEWLINES.sub("\n", raw)
-    text = _BOOKMARK.sub("", text)
+    text = _NEWLINES.sub("\n", raw) if any(c in raw for c in _NEWLINE_CHARS) else raw
+    text = _BOOKMARK.sub("", text) if "[bookmark:" in text else text
     text = _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH[m.group(0)], text)
-    text = _FULLWIDTH_THOUSANDS.sub(r"\1,", text)
+    text = _FULLWIDTH_THOUSANDS.sub(_thousands, text)
     return _PINYIN_OPEN.sub(_drop_pinyin, text) if "(" in text else text
 
 
@@ -141,7 +152,14 @@ def _stop_offsets(text: str, stops: str) -> array:
     Cached per (text, stops): a document's text is asked for the sentence of every fact in it,
     so each lookup is a binary search instead of a scan (which made extraction quadratic in the
     length of a text with few sentence stops)."""
-    return array("q", (m.start() for m in re.finditer(f"[{re.escape(stops)}]", text)))
+    found: list[int] = []
+    for c in set(stops):  # str.find per stop character: far faster than a character class tried at every offset
+        k = text.find(c)
+        while k != -1:
+            found.append(k)
+            k = text.find(c, k + 1)
+    found.sort()
+    return array("q", found)
 
 
 def sentence_at(text: str, pos: int, stops: str = "。！？；") -> tuple[int, int]:

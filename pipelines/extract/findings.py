@@ -30,6 +30,7 @@ How it works (vocabulary in `pipelines/rules/findings_rules.py`):
 """
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipelines.rules import findings_rules as R
@@ -213,10 +214,30 @@ def _ends_section(title: _Section, ln: _Line) -> bool:
     return False
 
 
+def _title_lines(text: str, lines: list[_Line]) -> set[int]:
+    """Indexes of the `lines` that may be a section title: those holding one of `R.TITLE_WORDS`.
+
+    Every title holds one of these words (and a word never crosses a line break), so the other
+    lines are not searched: the words are found in the whole text with `str.find`, far faster
+    than the titles' alternation tried at every character of every line."""
+    if not lines:
+        return set()
+    starts = [ln.start for ln in lines]
+    lo, hi = lines[0].start, lines[-1].end
+    out = set()
+    for w in R.TITLE_WORDS:
+        k = text.find(w, lo, hi)
+        while k != -1:
+            out.add(bisect_right(starts, k) - 1)
+            k = text.find(w, k + 1, hi)
+    return out
+
+
 def _sections(text: str, lines: list[_Line]) -> list[_Section]:
     found: list[_Section] = []
+    maybe = _title_lines(text, lines)
     for i, ln in enumerate(lines):
-        if not ln.text or text[ln.start - 1 : ln.start] == "\t":
+        if not ln.text or i not in maybe or text[ln.start - 1 : ln.start] == "\t":
             continue
         tk = _title_kind(ln.text)
         if tk:

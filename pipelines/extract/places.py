@@ -111,6 +111,16 @@ class Gazetteer:
         for k in self._ends:
             self._ends[k] = sorted(set(self._ends[k]), reverse=True)
         self._end_re = re.compile("[" + "".join(sorted(self._ends)) + "]")
+        # The lengths of the names by their last two characters (every name has three or more):
+        # at an end character, only the names ending in the same two are looked up, longest first
+        # (the same first hit as trying every length of names ending in that character).
+        self._ends2: dict[str, list[int]] = {}
+        for name in self.by_name:
+            self._ends2.setdefault(name[-2:], []).append(len(name))
+        for k in self._ends2:
+            self._ends2[k] = sorted(set(self._ends2[k]), reverse=True)
+        # the last characters of the two-character counties (县, 旗): `_two_matches` finds them by it
+        self._two_last = sorted({n[-1] for n in self.two_char})
         provinces = sorted((s for s, us in self.short.items() if any(u.level == "province" for u in us)), key=len, reverse=True)
         self._province_short_re = re.compile("|".join(map(re.escape, provinces)))
         words = sorted(set(R.AFTER_SHORT_CITY) | set(R.AFTER_SHORT_COUNTY), key=len, reverse=True)
@@ -120,11 +130,12 @@ class Gazetteer:
     def full_names(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of every full name in `text`, left to right, longest at each place."""
         found = []
+        by_name, ends2 = self.by_name, self._ends2
         for m in self._end_re.finditer(text):
             e = m.end()
-            for n in self._ends[m.group(0)]:
+            for n in ends2.get(text[e - 2 : e], ()) if e >= 2 else ():
                 s = e - n
-                if s >= 0 and text[s:e] in self.by_name:
+                if s >= 0 and text[s:e] in by_name:
                     found.append((s, e, text[s:e]))
                     break
         # keep the longest of overlapping names, earliest first
@@ -139,13 +150,31 @@ class Gazetteer:
                 last = e
         return out
 
+    def _two_name_starts(self, text: str) -> list[int]:
+        """Where `_two_names_re.finditer(text)` matches, found from each name's last character
+        with `str.find` (every name is two characters ending in 县 or 旗): the names' starts,
+        left to right, none overlapping the one before (as `finditer` leaves them)."""
+        ks = []
+        for c in self._two_last:
+            k = text.find(c, 1)
+            while k != -1:
+                ks.append(k)
+                k = text.find(c, k + 1)
+        ks.sort()
+        out, last = [], 0
+        for k in ks:
+            if k - 1 >= last and text[k - 1 : k + 1] in self.two_char:
+                out.append(k - 1)
+                last = k + 1
+        return out
+
     def _two_matches(self, text: str):
         """The matches of `_two_re`, found from the names (see `_two_names_re`)."""
         pos = 0
-        for m in self._two_names_re.finditer(text):
-            if m.start() < pos:
+        for start in self._two_name_starts(text):
+            if start < pos:
                 continue
-            full = self._two_re.match(text, m.start())
+            full = self._two_re.match(text, start)
             if full:
                 yield full
                 pos = full.end()

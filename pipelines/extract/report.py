@@ -311,7 +311,9 @@ _PAREN_ALIAS = re.compile(r"[(（](?:以下简称|下称|简称)[^)）]*[)）]")
 
 
 def strip_aliases(s: str) -> str:
-    return _PAREN_ALIAS.sub("", s)
+    """`s` without its alias notes (（以下简称…）); every one holds 简称 or 下称, so a text without
+    either is kept as is."""
+    return _PAREN_ALIAS.sub("", s) if "简称" in s or "下称" in s else s
 
 
 @lru_cache(maxsize=16)
@@ -348,8 +350,29 @@ def kv_cells(text: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _labelled_line_re(labels: tuple) -> re.Pattern:
+    return re.compile(rf"(?m)^\s*(?:\d+[.、]\s*)?(?:{_alt(labels)})\s*[:]\s*(?P<v>[^\n]+)$")
+
+
+def _labelled_line_start(text: str, labels) -> int | None:
+    """Where `_labelled_line_re(labels)` can first match: None when no label is in `text`.
+
+    A match's label comes after nothing but blanks, digits and a 、 or . from the match's start,
+    so no match starts before the run of such characters that ends at the first label: the
+    search starts there instead of trying the line pattern at every offset before it."""
+    k = min((i for i in (text.find(w) for w in labels) if i != -1), default=None)
+    if k is None:
+        return None
+    while k > 0 and (text[k - 1].isspace() or text[k - 1].isdecimal() or text[k - 1] in ".、"):
+        k -= 1
+    return k
+
+
 def find_labelled_line(text: str, labels) -> str | None:
-    m = re.search(rf"(?m)^\s*(?:\d+[.、]\s*)?(?:{_alt(labels)})\s*[:]\s*(?P<v>[^\n]+)$", text)
+    labels = tuple(labels)
+    start = _labelled_line_start(text, labels)
+    m = _labelled_line_re(labels).search(text, start) if start is not None else None
     if not m:
         return None
     v = strip_aliases(m.group("v")).strip().rstrip("。；;")
@@ -362,12 +385,45 @@ _EVAL_OBJECT = re.compile(
 )
 
 
+def _object_quote_follows(head: str, k: int) -> bool:
+    """Whether the 对 at `k` can be a match's: `_EVAL_OBJECT`'s org ({0,80} characters without
+    。“”) and an optional 的 stand between it and the opening “, so the first of “”。 after it
+    is a “ at most 81 characters on."""
+    window = head[k + 1 : k + 83]
+    q = window.find("“")
+    return q != -1 and "”" not in window[:q] and "。" not in window[:q]
+
+
+def _first_object(head: str) -> re.Match | None:
+    """`_EVAL_OBJECT.search(head)`, searched only around each 对 (as `text.finditer_anchored`).
+
+    Every match holds no 。 and has its 对 at most 60 characters after its start: a match that
+    starts before the first 对 still to look at lies within 60 characters before it, and ends
+    before the next 。. Found with `str.find` (no cached stop offsets: `head` is a new string)."""
+    pos = 0
+    k = -1
+    while True:
+        k = head.find("对", max(pos, k + 1))
+        if k == -1:
+            return None
+        if not _object_quote_follows(head, k):
+            continue  # no match holds this 对: the window is not searched (`pos` stays)
+        hi = head.find("。", k)
+        hi = len(head) if hi == -1 else hi
+        m = _EVAL_OBJECT.search(head, max(pos, k - 60), hi)
+        if m is not None:
+            return m
+        pos = max(hi, k + 1)
+
+
 def find_object(text: str) -> tuple[str | None, str | None]:
     """(department, project name) from the opening sentence: '对<部门>“<项目>”开展了绩效评价',
     or '<部门>对“<项目>”开展了部门评价' when the evaluated body names itself first."""
     head = strip_aliases(text[:3000])
-    # the pattern's fixed words first: its lazy opening would otherwise be tried at every position
-    m = _EVAL_OBJECT.search(head) if "“" in head and "评价" in head else None
+    # the pattern's fixed words first: its lazy opening would otherwise be tried at every position.
+    # A match holds no 。 and its 对 lies at most 60 characters after its start, so only the
+    # stretch around each 对 is searched (`_first_object`: the same first match).
+    m = _first_object(head) if "“" in head and "评价" in head else None
     if not m:
         return None, None
     org = re.sub(r"^(?:北京市[^。，]{0,10}?财政局(?:成立了绩效评价工作组)?，?)", "", m.group("org")).strip("，, ")

@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from pipelines.extract.numbers import to_decimal as _to_decimal
 from pipelines.rules import table_rules as R
@@ -272,7 +273,8 @@ def _finish(header, rows, layout):
     header = [c.strip() for c in header]
     rows = [[c.strip() for c in r] for r in rows]
     header, rows = _fold_subheader(header, rows)
-    rows = [r for r in rows if any(r) and [_norm(c) for c in r] != [_norm(c) for c in header]]
+    head = [_norm(c) for c in header]  # once, not once a row
+    rows = [r for r in rows if any(r) and (len(r) != len(head) or [_norm(c) for c in r] != head)]
     rows = _glue_seq_continuations(header, rows)
     return header, rows
 
@@ -322,6 +324,9 @@ def find_tables(text: str) -> list[Table]:
     i = 0
     while i < n:
         line = lines[i]
+        if "\t" not in line and "|" not in line and "  " not in line:
+            i += 1  # no tab, pipe or run of spaces: a line of prose starts no table (the common case)
+            continue
         header = rows = None
         layout = ""
         last = i
@@ -376,6 +381,13 @@ _ROLE_ORDER = ["level1", "level2", "level3", "rate", "max_score", "score", "actu
 
 def _columns(header: list[str]) -> dict[str, int]:
     """Role -> column index (first matching column; a column plays at most one role)."""
+    return dict(_columns_of(tuple(header)))
+
+
+@lru_cache(maxsize=1024)
+def _columns_of(header: tuple[str, ...]) -> dict[str, int]:
+    """`_columns` of a header, cached: the kind and the rows of a table both ask, and the same
+    headers (the usual score and target tables) come back report after report."""
     cols: dict[str, int] = {}
     used: set[int] = set()
     for role in _ROLE_ORDER:
@@ -423,7 +435,12 @@ def _right_aligned(cells: list[str], width: int) -> list[str]:
 
 
 def _first_filled(cells: list[str]) -> str:
-    return next((_norm(c) for c in cells if _norm(c)), "")
+    """The first cell that is not blank, without its whitespace."""
+    for c in cells:
+        c = _norm(c)
+        if c:
+            return c
+    return ""
 
 
 def _carry(prev: list[str | None], cells: list[str], level_cols: list[int | None]) -> list[str | None]:

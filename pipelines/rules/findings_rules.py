@@ -44,6 +44,10 @@ PROBLEM_TITLE_MAX = 26
 SUGGESTION_TITLE = r"(?:建议|对策|改进措施|整改措施|改进方向)$"
 SUGGESTION_TITLE_MAX = 16
 
+# Words one of which every PROBLEM_TITLE or SUGGESTION_TITLE match holds (tests/test_findings_gate.py
+# checks it): a line holding none of them is no title, and is not searched for one.
+TITLE_WORDS = ("问题", "不足", "建议", "对策", "措施", "改进方向")
+
 # Lines that end every section: attachments, annexed tables.
 ATTACHMENT_LINE = r"附\s*(?:件|表)\s*\d*\s*(?:[:：]|$)"
 
