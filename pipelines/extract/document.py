@@ -57,6 +57,9 @@ def report_id(doc_id: str, seq: int) -> str:
 EVIDENCE_MAX = 160  # a longer "sentence" is a table or a form: its line, or the cells around the value
 
 
+_SPACES_RE = re.compile(r"\s+")  # compiled once: evidence runs for every fact
+
+
 def evidence(text: str, start: int, end: int) -> str:
     s, e = sentence_at(text, start)
     e = max(e, end)
@@ -64,7 +67,7 @@ def evidence(text: str, start: int, end: int) -> str:
         s, e = max(s, line_at(text, start)[0]), min(e, line_at(text, end)[1])
     if e - s > EVIDENCE_MAX:
         s, e = max(s, start - 60), min(e, end + 60)
-    return re.sub(r"\s+", " ", text[s:e]).strip()[:500]
+    return _SPACES_RE.sub(" ", text[s:e]).strip()[:500]
 
 
 def _fact_rows(subject: str, facts: list[Fact], text: str, base: int) -> list[dict]:
@@ -424,7 +427,7 @@ def score_tables(text: str):
     for t in T.find_tables(text):
         kind = T.table_kind(t)
         where = {"start": t.start, "end": t.end}
-        label = re.sub(r"\s+", " ", t.caption or "评分表").strip()
+        label = _SPACES_RE.sub(" ", t.caption or "评分表").strip()
         if kind == "indicator_scores":
             rows, total = T.indicator_rows(t)
             base = len(indicators)

@@ -155,6 +155,14 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     return out
 
 
+# Patterns of the per-line checks compiled once (a module-level re.* call looks its pattern up each time).
+_TITLE_HEAD_RE = re.compile(r"([^。：:]{1,30})[：:。]\s*(?=\S)")
+_TITLE_PUNCT_RE = re.compile(r"[。，,；;：:]")
+_LINE_PUNCT_RE = re.compile(r"[，,。；;：:、]")
+_SIGN_PUNCT_RE = re.compile(r"[。，；;：:]")
+_BLANKS_RE = re.compile(r"[ \t]+")
+
+
 def _title_kind(line: str) -> tuple[set, int] | None:
     """If `line` (stripped) is a section title: ({"问题"} / {"建议"} / both, offset in the
     line where the section's own text starts — after the title)."""
@@ -163,12 +171,12 @@ def _title_kind(line: str) -> tuple[set, int] | None:
     num = _numbering(line)
     body = line[num.end:] if num else line
     # "四、存在的主要问题：一是…" — the title may be followed by text on the same line
-    m = re.match(r"([^。：:]{1,30})[：:。]\s*(?=\S)", body)
+    m = _TITLE_HEAD_RE.match(body)
     candidates = [(body.rstrip(_TITLE_TRAIL), len(line))]
     if m:
         candidates.append((m.group(1).strip(), (num.end if num else 0) + m.end()))
     for t, after in candidates:
-        if not t or re.search(r"[。，,；;：:]", t):
+        if not t or _TITLE_PUNCT_RE.search(t):
             continue
         kinds = set()
         if len(t) <= R.PROBLEM_TITLE_MAX and _PROBLEM.search(t) and not _PROBLEM_EXCL.search(t):
@@ -278,7 +286,7 @@ def _is_title_line(s: str) -> bool:
     num = _numbering(s)
     if num is not None:
         return "。" not in s
-    return len(s) <= 15 and not re.search(r"[，,。；;：:、]", s)
+    return len(s) <= 15 and not _LINE_PUNCT_RE.search(s)
 
 
 def _ends_sentence(s: str) -> bool:
@@ -320,7 +328,7 @@ def _logical_lines(text: str, lines: list[_Line]) -> list[_Line]:
 
 
 def _clean(s: str) -> str:
-    return re.sub(r"[ \t]+", " ", s).strip()
+    return _BLANKS_RE.sub(" ", s).strip()
 
 
 def _head_body(first: str, rest: list[str], stops: str = "。") -> tuple[str, str]:
@@ -344,7 +352,7 @@ def _drop_signature(items_lines: list[_Line]) -> list[_Line]:
     out = list(items_lines)
     if out and _DATE.fullmatch(out[-1].text):
         out.pop()
-        while len(out) > 1 and len(out[-1].text) <= 30 and not re.search(r"[。，；;：:]", out[-1].text):
+        while len(out) > 1 and len(out[-1].text) <= 30 and not _SIGN_PUNCT_RE.search(out[-1].text):
             out.pop()
     return out
 

@@ -33,12 +33,15 @@ class Amount:
     end: int  # offset just past the unit
 
 
+_DECIMAL_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")  # compiled once: to_decimal runs for every number read
+
+
 def to_decimal(s: str | None) -> Decimal | None:
     """'1,234.56' / '1 234.5' / ' 77.25 ' -> Decimal; anything else -> None."""
     if s is None:
         return None
     t = str(s).strip().replace(",", "").replace(" ", "")
-    if not t or not re.fullmatch(r"[+-]?\d+(?:\.\d+)?", t):
+    if not t or not _DECIMAL_RE.fullmatch(t):
         return None
     try:
         return Decimal(t)

@@ -79,6 +79,15 @@ _DIM_ITEM_RE = re.compile(
 )
 
 
+# Patterns of the hot loops compiled once (a module-level re.* call looks its pattern up each time).
+_DIM_LEAD_RE = re.compile(r"^(?:其中|分别为|分别|和|及|与)")
+_RATE_GAP_RE = re.compile(r"率|比例|占比")
+_SPACED_ROW_RE = re.compile(r"\S {2,}\S.* {2,}\S")
+_SPACED_CELL_RE = re.compile(r"\S+(?: \S+)*")
+_RULE_CELL_RE = re.compile(r"\s*:?-{2,}:?\s*")
+_WRAP_RE = re.compile(r"\s*\n\s*")
+
+
 def find_total_score(text: str) -> Fact | None:
     for scan in (narrative_mask(text), text):
         for m in _TOTAL_RE.finditer(scan):
@@ -140,14 +149,29 @@ def _parallel_dimensions(scan: str, s: int, e: int) -> list[dict]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _dim_words_re() -> re.Pattern:
+    return re.compile(_alt([w for w, _ in R.DIMENSION_STD]))
+
+
 def find_narrative_dimensions(text: str) -> list[dict]:
     """The sentence that lists first-level scores (其中：项目决策得分…分，…): one dict per item."""
     scan = narrative_mask(text)
+    # cheap pre-filter: a dimension sentence has at least two scores and a dimension word. The
+    # words are found by one scan of their alternation, resumed past each sentence read: a sentence
+    # holds one exactly when the next word found starts before its end (no word holds a stop).
+    words = _dim_words_re()
+    nxt = words.search(scan)
     for s, e in sentences(scan):
-        sentence = scan[s:e]
-        # cheap pre-filter: a dimension sentence has at least two scores and a dimension word
-        if not any(w in sentence for w, _ in R.DIMENSION_STD):
+        if nxt is None:
+            break  # no dimension word in the rest of the text
+        if nxt.start() < s:
+            nxt = words.search(scan, s)
+            if nxt is None:
+                break
+        if nxt.start() >= e:
             continue
+        sentence = scan[s:e]
         if "分别" in sentence:
             items = _parallel_dimensions(scan, s, e)
             if items:
@@ -157,7 +181,7 @@ def find_narrative_dimensions(text: str) -> list[dict]:
         items = []
         for m in _DIM_ITEM_RE.finditer(scan, s, e):
             name = m.group("name")
-            name = re.sub(r"^(?:其中|分别为|分别|和|及|与)", "", name)
+            name = _DIM_LEAD_RE.sub("", name)
             if not name or not _known_dimension(name):
                 continue
             value = to_decimal(m.group("num"))
@@ -196,7 +220,7 @@ def _labelled_amounts(scan: str, labels, lo: int, hi: int):
     pat = re.compile(rf"(?P<label>{_alt(labels)})(?P<gap>[^\d。；，,\n%]{{0,6}}?)\s*(?P<num>{NUM})\s*(?P<unit>亿元|万元|千元|元)")
     out = []
     for m in pat.finditer(scan, lo, hi):
-        if re.search(r"率|比例|占比", m.group("gap")):
+        if _RATE_GAP_RE.search(m.group("gap")):
             continue
         before = R.NOT_AFTER_LABEL.get(m.group("label"))
         if before and any(scan.endswith(w, 0, m.start()) for w in before):
@@ -329,11 +353,11 @@ def table_cells(text: str) -> tuple[tuple[str, int], ...]:
         elif line.count("|") >= 2:
             off = pos
             for part in line.split("|"):
-                if part.strip() and not re.fullmatch(r"\s*:?-{2,}:?\s*", part):
+                if part.strip() and not _RULE_CELL_RE.fullmatch(part):
                     out.append((part.strip(), off + part.find(part.strip())))
                 off += len(part) + 1
-        elif re.search(r"\S {2,}\S.* {2,}\S", line):
-            for m in re.finditer(r"\S+(?: \S+)*", line):
+        elif _SPACED_ROW_RE.search(line):
+            for m in _SPACED_CELL_RE.finditer(line):
                 out.append((m.group(0), pos + m.start()))
         pos += len(line) + 1
     return tuple(out)
@@ -436,7 +460,7 @@ def find_object(text: str) -> tuple[str | None, str | None]:
 
 
 def _unwrap(s: str) -> str:
-    return re.sub(r"\s*\n\s*", "", s)
+    return _WRAP_RE.sub("", s)
 
 
 def find_implementer(text: str) -> str | None:
