@@ -16,7 +16,8 @@ with hits as (
     select f.report_id, f.kind, f.heading, f.theme,
            fts_main_findings.match_bm25(f.finding_id, '满意度 调查 满意度调查') as score
     from findings f
-    where list_has_all(string_split(f.search_text, ' '), ['满意度调查'])
+    where contains(f.search_text, '满意度调查')  -- a quick substring test first, then the exact word
+      and list_has_all(string_split(f.search_text, ' '), ['满意度调查'])
 )
 select r.district, r.report_year, h.kind, h.heading, h.theme, round(h.score, 3) as score, r.province, r.city
 from hits h
