@@ -12,11 +12,10 @@ usual numbered sections), which drops covers such as a bundle's own title page.
 """
 
 from bisect import bisect_right
-from itertools import accumulate
 import re
 from dataclasses import dataclass, field
 
-from pipelines.text import TITLE_STOPS
+from pipelines.text import TITLE_STOPS, lines_with_offsets
 
 TITLE_END = re.compile(
     r"(?:评价|自评价?)(?:总结)?(?:的)?报告(?:\s*[(（]?\s*(?:摘要|简本|公开版)\s*[)）]?|\s*[(（][^()（）]{2,30}[)）])?$"
@@ -92,15 +91,8 @@ def _is_continuation(line: str) -> bool:
     return not TITLE_END.search(s)
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    """(offset, line) of every line of `text`, as `text.lines_with_offsets`, built with `split` and
-    `accumulate` (no generator step a line)."""
-    parts = text.split("\n")
-    return list(zip(accumulate((len(p) + 1 for p in parts[:-1]), initial=0), parts))
-
-
 def split_document(text: str) -> Segmented:
-    lines = _lines(text)
+    lines = lines_with_offsets(text)
     candidates: list[tuple[int, int, list[str]]] = []  # (start, body_start, title lines)
     explanations_at: list[tuple[int, int, str]] = []
     for i, (off, line) in enumerate(lines):

@@ -80,3 +80,21 @@ def test_narrative_dimensions_after_sentences_without_words():
     ]
     assert find_narrative_dimensions("没有维度。决策很好。") == []
     assert find_narrative_dimensions("决策得分18分。") == []  # one score is no list
+
+
+def test_find_all_gives_every_offset_overlapping_ones_too_within_bounds():
+    from pipelines.text import find_all
+
+    assert list(find_all("问题问题问题", "问题")) == [0, 2, 4]
+    assert list(find_all("aaaa", "aa")) == [0, 1, 2]  # overlapping
+    assert list(find_all("县县县", "县", 1)) == [1, 2] and list(find_all("县县县", "县", 0, 2)) == [0, 1]
+    assert list(find_all("一二三", "四")) == []
+
+
+def test_lines_with_offsets_gives_each_line_and_where_it_starts():
+    from pipelines.text import lines_with_offsets
+
+    text = "第一行\n\n第三行，有逗号\n"
+    assert lines_with_offsets(text) == [(0, "第一行"), (4, ""), (5, "第三行，有逗号"), (13, "")]
+    assert all(text[o : o + len(line)] == line for o, line in lines_with_offsets(text))
+    assert lines_with_offsets("") == [(0, "")]

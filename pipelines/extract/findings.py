@@ -34,6 +34,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipelines.rules import findings_rules as R
+from pipelines.text import find_all
 
 _STYLES = [(name, re.compile(rx)) for name, rx in R.NUMBERING]
 _RANK = {name: i for i, (name, _) in enumerate(R.NUMBERING)}
@@ -234,10 +235,7 @@ def _title_lines(text: str, lines: list[_Line]) -> set[int]:
     lo, hi = lines[0].start, lines[-1].end
     out = set()
     for w in R.TITLE_WORDS:
-        k = text.find(w, lo, hi)
-        while k != -1:
-            out.add(bisect_right(starts, k) - 1)
-            k = text.find(w, k + 1, hi)
+        out.update(bisect_right(starts, k) - 1 for k in find_all(text, w, lo, hi))
     return out
 
 

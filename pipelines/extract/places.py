@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipelines.rules import place_rules as R
+from pipelines.text import find_all
 
 MUNICIPALITIES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市"}
 
@@ -154,13 +155,7 @@ class Gazetteer:
         """Where `_two_names_re.finditer(text)` matches, found from each name's last character
         with `str.find` (every name is two characters ending in 县 or 旗): the names' starts,
         left to right, none overlapping the one before (as `finditer` leaves them)."""
-        ks = []
-        for c in self._two_last:
-            k = text.find(c, 1)
-            while k != -1:
-                ks.append(k)
-                k = text.find(c, k + 1)
-        ks.sort()
+        ks = sorted(k for c in self._two_last for k in find_all(text, c, 1))
         out, last = [], 0
         for k in ks:
             if k - 1 >= last and text[k - 1 : k + 1] in self.two_char:
